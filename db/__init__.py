@@ -1,0 +1,1 @@
+"""Schema migrations and Datasette metadata for wirecopy databases."""

@@ -1,0 +1,100 @@
+"""The database schema, owned here and changed only by adding migrations.
+
+Never edit an applied migration: a database that has run it will not run it again. Add a new
+function below instead. sqlite-utils records applied migrations in ``_sqlite_migrations``.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("wirecopy")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Runs, articles (with FTS), clusters, pairs, removed furniture and rejected inputs."""
+    db["runs"].create(
+        {
+            "id": int,
+            "command": str,
+            "arguments": str,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "pages_seen": int,
+            "stored": int,
+            "skipped": int,
+            "rejected": int,
+            "new_clusters": int,
+            "joined_clusters": int,
+            "elapsed_seconds": float,
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "source": str,
+            "raw_hash": str,
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "author": str,
+            "published": str,
+            "site": str,
+            "language": str,
+            "text": str,
+            "word_count": int,
+            "content_hash": str,
+            "signature": bytes,
+            "cluster_id": int,
+            "found_by": str,
+            "fetched_at": str,
+            "run_id": int,
+            "ingested_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["articles"].create_index(["source", "raw_hash"], unique=True)
+    for column in ("content_hash", "cluster_id", "url", "site"):
+        db["articles"].create_index([column])
+    db["articles"].enable_fts(["title", "text"], create_triggers=True)
+    db["clusters"].create(
+        {
+            "id": int,
+            "size": int,
+            "canonical_article_id": int,
+            "canonical_reason": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+    )
+    db["clusters"].create_index(["size"])
+    db["pairs"].create(
+        {"article_id": int, "other_id": int, "kind": str, "score": float},
+        pk=("article_id", "other_id"),
+    )
+    db["pairs"].create_index(["other_id"])
+    db["furniture"].create(
+        {"article_id": int, "position": int, "line": str, "rule": str},
+        pk=("article_id", "position"),
+    )
+    db["furniture"].create_index(["rule"])
+    db["rejected"].create(
+        {
+            "id": int,
+            "source": str,
+            "raw_hash": str,
+            "reason": str,
+            "detail": str,
+            "run_id": int,
+            "rejected_at": str,
+        },
+        pk="id",
+    )
+    db["rejected"].create_index(["source", "raw_hash", "reason"], unique=True)
+    db["rejected"].create_index(["reason"])

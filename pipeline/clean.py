@@ -1,0 +1,129 @@
+"""Clean: remove page furniture from body lines, keeping a record of every removed line.
+
+The rules themselves are data in ``pipeline.furniture_rules``; this module only applies them.
+Removal is line by line and never rewrites a line, so cleaning can only take text away.
+"""
+
+from __future__ import annotations
+
+from pipeline import furniture_rules as fr
+from pipeline.extract import looks_like_headline
+from pipeline.records import Page, Removed
+
+
+def clean(page: Page) -> Page:
+    """Fill ``text`` and ``removed`` from ``lines``, dropping furniture by the named rules."""
+    kept, removed = clean_lines(page.lines, title=page.title)
+    page.text = _join(kept)
+    page.removed = removed
+    return page
+
+
+def clean_lines(lines: list[str], title: str | None = None) -> tuple[list[str], list[Removed]]:
+    """Split lines into (kept, removed); blank strings mark paragraph breaks.
+
+    >>> kept, removed = clean_lines(["Putin visits Syria.", "", "Share this post"])
+    >>> kept, [(r.line, r.rule) for r in removed]
+    (['Putin visits Syria.', ''], [('Share this post', 'share_prompt')])
+    """
+    labels: list[str | None] = [None] * len(lines)
+    _apply_patterns(lines, labels)
+    _label_repeats(lines, labels, title)
+    kept = [line for line, label in zip(lines, labels, strict=True) if label is None]
+    removed = [
+        Removed(line.strip(), label)
+        for line, label in zip(lines, labels, strict=True)
+        if label is not None and line.strip()
+    ]
+    return kept, removed
+
+
+def match_rule(line: str) -> fr.Rule | None:
+    """The first rule whose pattern matches the whole line, if the line is short enough.
+
+    >>> match_rule("Share this article on WhatsApp:").name
+    'share_prompt'
+    >>> match_rule("Investors share the view that rates will fall.") is None
+    True
+    """
+    stripped = line.strip()
+    if not stripped:
+        return None
+    words = len(stripped.split())
+    for rule in fr.RULES:
+        if words <= rule.max_words and rule.pattern.fullmatch(stripped):
+            return rule
+    return None
+
+
+def _apply_patterns(lines: list[str], labels: list[str | None]) -> None:
+    total = sum(len(line) for line in lines) or 1
+    before = 0
+    for index, line in enumerate(lines):
+        if labels[index] is None and (rule := match_rule(line)):
+            if rule.kind == "tail" and before / total >= fr.TAIL_MIN_POSITION:
+                _label_tail(lines, labels, index, rule.name)
+                return
+            labels[index] = rule.name
+            if rule.next:
+                _label_next(lines, labels, index, rule.next)
+        before += len(line)
+
+
+def _label_tail(lines: list[str], labels: list[str | None], start: int, name: str) -> None:
+    """Label the footer from ``start`` on, and the short section labels just above it."""
+    for index in range(start, len(lines)):
+        labels[index] = labels[index] or name
+    index = start - 1
+    while index >= 0 and (not lines[index].strip() or _is_label(lines[index])):
+        if lines[index].strip():
+            labels[index] = labels[index] or fr.SECTION_LABEL
+        index -= 1
+
+
+def _is_label(line: str) -> bool:
+    """A section label such as "English Bulletin": three words at most, no sentence end."""
+    return len(line.split()) <= 3 and not line.rstrip().endswith((".", "!", "?", '"', "”"))
+
+
+def _label_next(lines: list[str], labels: list[str | None], index: int, what: str) -> None:
+    following = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
+    if following is None or labels[following] is not None:
+        return
+    line = lines[following].strip()
+    if what == "caption" and looks_like_headline(line):
+        labels[following] = fr.CAPTION
+    elif what == "username" and _looks_like_name(line):
+        labels[following] = fr.USERNAME
+
+
+def _looks_like_name(line: str) -> bool:
+    """A forum user name: one to three capitalised words or initials, e.g. "Deeq A."."""
+    words = line.split()
+    return 1 <= len(words) <= 3 and all(word[:1].isupper() or word[:1].isdigit() for word in words)
+
+
+def _label_repeats(lines: list[str], labels: list[str | None], title: str | None) -> None:
+    """Label a repeated lede or paragraph, and a first line that only repeats the title."""
+    seen: set[str] = set()
+    first = True
+    for index, line in enumerate(lines):
+        if labels[index] is not None or not line.strip():
+            continue
+        key = " ".join(line.split()).casefold()
+        if first and title and key == " ".join(title.split()).casefold():
+            labels[index] = fr.TITLE_LINE
+        elif key in seen and len(key.split()) >= 6:
+            labels[index] = fr.REPEATED_PARAGRAPH
+        seen.add(key)
+        first = False
+
+
+def _join(lines: list[str]) -> str:
+    """Join kept lines, keeping one blank line between paragraphs and trimming the ends."""
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped or (out and out[-1]):
+            out.append(stripped)
+    return "\n".join(out).strip()

@@ -1,0 +1,194 @@
+"""Command line: thin commands that parse options, build the stages, run, and print a summary.
+
+Exit statuses: 0 the run completed (rejected files are normal); 1 a fatal error, printed as
+one line; 2 bad usage; 75 another run holds the database (cron overlap); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.lock import EXIT_LOCKED, LockedError, writer_lock
+from pipeline.report import ReportError, largest_clusters, open_readonly, stats
+from pipeline.store import StoreError
+
+EXIT_FATAL = 1
+EXIT_INTERRUPTED = 130
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("wirecopy.db"),
+    show_default=True,
+    help="SQLite database file.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wirecopy")
+def cli() -> None:
+    """wirecopy: ingest news pages, remove furniture, group syndicated copies in SQLite.
+
+    \b
+    Example:
+        python -m pipeline ingest ~/saved-pages/ --db news.db
+        python -m pipeline clusters --db news.db
+        python -m pipeline serve --db news.db
+    """
+
+
+def _fail(message: str, status: int = EXIT_FATAL) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default="number of cores",
+    help="Processes for extraction.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
+@click.option("--wait", is_flag=True, help="If another run holds the database, wait for it.")
+@click.option(
+    "--min-words",
+    type=click.IntRange(1),
+    default=Config().min_words,
+    show_default=True,
+    help="Shorter pages are rejected as too_short.",
+)
+@click.option(
+    "--page-timeout",
+    type=click.FloatRange(0.1),
+    default=Config().page_timeout,
+    show_default=True,
+    help="Seconds one page may take before it is rejected.",
+)
+def ingest(
+    directory: Path,
+    db_path: Path,
+    workers: int,
+    quiet: bool,
+    wait: bool,
+    min_words: int,
+    page_timeout: float,
+) -> None:
+    """Ingest a folder of saved pages into the database, clustering copies.
+
+    Reads .html/.htm/.xhtml, .txt, .warc, .jsonl (url + html or text per line), and any of
+    them gzipped, recursively. Files that are not pages are recorded in the rejected table.
+
+    \b
+    Example:
+        python -m pipeline ingest ~/saved-pages/ --db news.db
+    """
+    from pipeline.ingest import ingest_directory
+
+    if not directory.is_dir():
+        _fail(f"{directory} is not a directory")
+    config = Config(min_words=min_words, page_timeout=page_timeout)
+    try:
+        with writer_lock(db_path, wait=wait):
+            outcome = ingest_directory(directory, db_path, config, workers=workers, quiet=quiet)
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except (StoreError, OSError) as exc:
+        _fail(str(exc))
+    if outcome.status == "interrupted":
+        sys.exit(EXIT_INTERRUPTED)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--min-size", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
+    """Show the largest groups of copies, canonical copy first.
+
+    \b
+    Example:
+        python -m pipeline clusters --db news.db --limit 5
+    """
+    try:
+        found = largest_clusters(open_readonly(db_path), limit, min_size)
+    except ReportError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo(f"no clusters with {min_size} or more articles")
+    for cluster in found:
+        click.echo(
+            f"cluster {cluster['id']}: {cluster['size']} copies "
+            f"(canonical {cluster['canonical_article_id']}: {cluster['canonical_reason']})"
+        )
+        for member in cluster["members"]:
+            mark = "*" if member["id"] == cluster["canonical_article_id"] else " "
+            click.echo(
+                f"  {mark} {member['id']:>6}  {(member['site'] or '-')[:24]:<24} "
+                f"{(member['title'] or member['source'])[:70]}"
+            )
+
+
+@cli.command(name="stats")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stats_command(db_path: Path, as_json: bool) -> None:
+    """Totals: articles, clusters, pairs, rejected files by reason, recent runs.
+
+    \b
+    Example:
+        python -m pipeline stats --db news.db
+    """
+    try:
+        totals = stats(open_readonly(db_path))
+    except ReportError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(totals, indent=2))
+        return
+    from pipeline.summary import format_stats
+
+    click.echo(format_stats(totals))
+
+
+@cli.command()
+@DB_OPTION
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on. Keep 127.0.0.1 unless you mean to publish.",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse the database in Datasette (read-only) with wirecopy's metadata and queries.
+
+    \b
+    Example:
+        python -m pipeline serve --db news.db --port 8001
+    """
+    from pipeline.browse import serve as run_datasette
+
+    try:
+        open_readonly(db_path).close()
+    except ReportError as exc:
+        _fail(str(exc))
+    run_datasette(db_path, host, port)
+
+
+def main() -> None:
+    cli(prog_name="python -m pipeline")

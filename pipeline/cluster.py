@@ -1,0 +1,159 @@
+"""Cluster: exact and near-duplicate grouping with MinHash LSH and union-find.
+
+This is the reduce side and runs in the single writer process. State (LSH index, signatures,
+cluster membership) lives in memory and is rebuilt from the database at start, so a cron run
+clusters new pages against everything stored before.
+
+Rules, so that results are reproducible:
+
+* same normalised-text hash → same cluster (``exact`` pair with the first such article);
+* otherwise LSH candidates whose estimated Jaccard similarity reaches the threshold join, one
+  ``near`` pair per joined cluster (its best-scoring member), so pairs grow linearly with the
+  cluster, not quadratically;
+* a cluster's id is its lowest article id; joining two clusters keeps the lower id;
+* the canonical article is the earliest published, else the most complete (most words), else
+  the first seen (lowest id), and the reason is stored with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from pipeline.config import Config
+from pipeline.fingerprint import similarity, to_minhash
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What the canonical rule and the cluster summary need to know about one article."""
+
+    id: int
+    published: str | None
+    word_count: int
+    ingested_at: str
+
+
+@dataclass(slots=True)
+class Placement:
+    """The outcome of adding one article: its cluster, its pairs, and clusters it merged."""
+
+    cluster_id: int
+    pairs: list[tuple[int, int, str, float]] = field(default_factory=list)
+    merged: list[tuple[int, int]] = field(default_factory=list)
+    joined_existing: bool = False
+
+
+class ClusterIndex:
+    """In-memory grouping state; ``add`` places one new article and reports what changed."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        cfg = config.cluster
+        self.lsh = MinHashLSH(
+            threshold=cfg.threshold,
+            num_perm=config.fingerprint.num_perm,
+            params=(cfg.bands, cfg.rows),
+        )
+        self.signatures: dict[int, np.ndarray] = {}
+        self.by_hash: dict[str, int] = {}
+        self.cluster_of: dict[int, int] = {}
+        self.members: dict[int, list[Member]] = {}
+
+    def load(self, member: Member, content_hash: str, signature: bytes, cluster_id: int) -> None:
+        """Restore one stored article without recomputing anything."""
+        self.cluster_of[member.id] = cluster_id
+        self.members.setdefault(cluster_id, []).append(member)
+        if content_hash not in self.by_hash:
+            self.by_hash[content_hash] = member.id
+            self._index(member.id, np.frombuffer(signature, dtype=np.uint32))
+
+    def add(self, member: Member, content_hash: str, signature: bytes) -> Placement:
+        """Place a new article (ids must grow); return its cluster, pairs and merges."""
+        first = self.by_hash.get(content_hash)
+        if first is not None:
+            targets = {self.cluster_of[first]: (first, "exact", 1.0)}
+        else:
+            values = np.frombuffer(signature, dtype=np.uint32)
+            targets = self._near_targets(values)
+            self.by_hash[content_hash] = member.id
+            self._index(member.id, values)
+        return self._join(member, targets)
+
+    def _index(self, article_id: int, values: np.ndarray) -> None:
+        self.signatures[article_id] = values
+        self.lsh.insert(article_id, to_minhash(values, self.config.fingerprint))
+
+    def _near_targets(self, values: np.ndarray) -> dict[int, tuple[int, str, float]]:
+        """Best verified candidate per existing cluster, in a deterministic order."""
+        best: dict[int, tuple[int, str, float]] = {}
+        threshold = self.config.cluster.threshold
+        for other in sorted(self.lsh.query(to_minhash(values, self.config.fingerprint))):
+            score = similarity(values, self.signatures[other])
+            cluster = self.cluster_of[other]
+            if score >= threshold and (cluster not in best or score > best[cluster][2]):
+                best[cluster] = (other, "near", round(score, 4))
+        return best
+
+    def _join(self, member: Member, targets: dict[int, tuple[int, str, float]]) -> Placement:
+        if not targets:
+            self.cluster_of[member.id] = member.id
+            self.members[member.id] = [member]
+            return Placement(member.id)
+        root = min(targets)
+        placement = Placement(root, joined_existing=True)
+        for cluster in sorted(targets):
+            other, kind, score = targets[cluster]
+            placement.pairs.append((member.id, other, kind, score))
+            if cluster != root:
+                self._merge(cluster, root)
+                placement.merged.append((cluster, root))
+        self.cluster_of[member.id] = root
+        self.members[root].append(member)
+        return placement
+
+    def _merge(self, source: int, target: int) -> None:
+        moved = self.members.pop(source)
+        for item in moved:
+            self.cluster_of[item.id] = target
+        self.members[target].extend(moved)
+
+    def summary(self, cluster_id: int) -> dict[str, object]:
+        """The ``clusters`` row for a cluster as it stands now."""
+        members = self.members[cluster_id]
+        canonical, reason = choose_canonical(members)
+        seen = [item.ingested_at for item in members]
+        return {
+            "id": cluster_id,
+            "size": len(members),
+            "canonical_article_id": canonical,
+            "canonical_reason": reason,
+            "first_seen": min(seen),
+            "last_seen": max(seen),
+        }
+
+
+def choose_canonical(members: list[Member]) -> tuple[int, str]:
+    """Pick the canonical copy: earliest published, else most complete, else first seen.
+
+    >>> choose_canonical([Member(3, "2017-12-11", 500, "t"), Member(5, "2017-12-10", 90, "t")])
+    (5, 'earliest_published')
+    >>> choose_canonical([Member(3, None, 500, "t"), Member(5, None, 90, "t")])
+    (3, 'most_complete')
+    """
+    if len(members) == 1:
+        return members[0].id, "only_copy"
+    pool = members
+    dated = [item for item in members if item.published]
+    if dated:
+        earliest = min(item.published for item in dated if item.published)
+        pool = [item for item in dated if item.published == earliest]
+        if len(pool) == 1:
+            return pool[0].id, "earliest_published"
+    longest = max(item.word_count for item in pool)
+    pool = [item for item in pool if item.word_count == longest]
+    if len(pool) == 1:
+        return pool[0].id, "most_complete"
+    return min(item.id for item in pool), "first_seen"

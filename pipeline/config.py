@@ -1,0 +1,84 @@
+"""All tuning in one frozen object, with the maths that chose it.
+
+Near-duplicate detection has three knobs that must agree: the shingle size, the MinHash length
+and the LSH banding. A pair of articles with Jaccard similarity ``s`` (over word shingles)
+becomes an LSH *candidate* with probability ``1 - (1 - s**r)**b`` for ``b`` bands of ``r``
+rows. Candidates are then *verified*: the MinHash estimate of ``s`` must reach ``threshold``.
+
+Defaults (measured with ``benchmarks/tune.py``, figures in the README):
+
+* ``shingle_size = 5`` words: different reports of one event share quotes, so 3-word shingles
+  make them look alike (seed articles reach 0.10 Jaccard); at 5 they stay below 0.07, while
+  syndicated copies with a dateline, a trimmed ending and a few typos stay above 0.6.
+* ``num_perm = 128``, ``bands x rows = 32 x 4``: the S-curve's midpoint is
+  ``(1/32)**(1/4) ≈ 0.42``. A true pair at s = 0.5 is a candidate with probability
+  ``1 - (1 - 0.5**4)**32 = 0.873``, at s = 0.6 with 0.988, at s = 0.7 with 0.9995. An unrelated
+  pair at s = 0.1 is a candidate with probability 0.003, and at s = 0.2 with 0.05; such
+  candidates cost one vector comparison each and are then refused by verification.
+* ``threshold = 0.5``: the estimate from 128 permutations has a standard error of
+  ``sqrt(s(1-s)/128) ≈ 0.044`` at s = 0.5, so a pair at s = 0.3 is accepted with probability
+  below 1e-5 (4.5 standard errors), which keeps false pairs out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintConfig:
+    """Shingling and MinHash settings. Changing them invalidates stored signatures."""
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        if self.shingle_size < 1:
+            raise ValueError("shingle_size must be at least 1 word; 5 is the tested default")
+        if not 16 <= self.num_perm <= 1024:
+            raise ValueError("num_perm must be between 16 and 1024; 128 is the tested default")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """LSH banding and the verification threshold for near-duplicates."""
+
+    threshold: float = 0.5
+    bands: int = 32
+    rows: int = 4
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("threshold is a Jaccard similarity: give a number in (0, 1]")
+        if self.bands < 1 or self.rows < 1:
+            raise ValueError("bands and rows must be positive; the default is 32 x 4")
+
+    def candidate_probability(self, similarity: float) -> float:
+        """Chance that a pair with this Jaccard similarity shares at least one LSH band.
+
+        >>> round(ClusterConfig().candidate_probability(0.5), 3)
+        0.873
+        """
+        return 1.0 - (1.0 - similarity**self.rows) ** self.bands
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a run can tune. ``min_words`` rejects pages too short to be articles."""
+
+    fingerprint: FingerprintConfig = FingerprintConfig()
+    cluster: ClusterConfig = ClusterConfig()
+    min_words: int = 25
+    max_page_bytes: int = 20 * 1024 * 1024
+    page_timeout: float = 30.0
+    batch_size: int = 200
+
+    def __post_init__(self) -> None:
+        if self.cluster.bands * self.cluster.rows > self.fingerprint.num_perm:
+            raise ValueError(
+                f"bands x rows ({self.cluster.bands} x {self.cluster.rows}) needs at least "
+                f"that many permutations, but num_perm is {self.fingerprint.num_perm}"
+            )
+        if self.page_timeout <= 0:
+            raise ValueError("page_timeout is in seconds and must be positive")

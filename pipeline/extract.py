@@ -1,0 +1,105 @@
+"""Extract: page bytes to body lines and metadata.
+
+HTML goes through trafilatura with comments off and its own ``deduplicate`` off: its cache is
+process-wide, so output would depend on which worker saw which page first. Deduplication is
+the cluster stage's job. Text files are split into lines; their headline is picked after the
+cleaner has removed furniture above it (``take_headline``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import trafilatura
+
+from pipeline.decode import decode
+from pipeline.records import Page, Reason, Rejected
+
+_HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
+_SENTENCE_END = ".!?…:;,\"'”’)"
+_MAX_TREE_SIZE = 200_000
+
+
+def extract(page: Page) -> Page:
+    """Fill ``lines`` and metadata from the raw body; raise ``Rejected`` for unusable pages."""
+    text = decode(page.body, page.charset)
+    if page.kind == "html":
+        _extract_html(page, text)
+    else:
+        page.lines = text.splitlines()
+    return page
+
+
+def _extract_html(page: Page, html: str) -> None:
+    if not re.search(r"<[a-zA-Z!]", html[:100_000]):
+        raise Rejected(Reason.NOT_A_PAGE, "no HTML markup in an .html file")
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=page.url,
+            include_comments=False,
+            deduplicate=False,
+            with_metadata=True,
+            include_tables=True,
+            max_tree_size=_MAX_TREE_SIZE,
+        )
+    except (ValueError, TypeError, RecursionError, AttributeError) as exc:
+        raise Rejected(Reason.EXTRACT_ERROR, f"HTML could not be parsed: {exc}") from exc
+    if doc is None or not (doc.text or "").strip():
+        raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
+    page.lines = _paragraph_lines(doc.text)
+    page.title = doc.title or None
+    page.author = doc.author or None
+    page.published = doc.date or None
+    page.canonical_url = doc.url or None
+    page.language = doc.language or _html_lang(html)
+    page.site = doc.sitename or doc.hostname or _host(page.canonical_url or page.url)
+
+
+def _paragraph_lines(text: str) -> list[str]:
+    """trafilatura puts one paragraph per line; a blank line between them marks paragraphs."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip():
+            lines.extend((line, ""))
+    return lines[:-1]
+
+
+def _html_lang(html: str) -> str | None:
+    match = _HTML_LANG.search(html[:5000])
+    return match.group(1).lower() if match else None
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def looks_like_headline(line: str) -> bool:
+    """A headline is short and does not end like a sentence.
+
+    >>> looks_like_headline("Vladimir Putin Orders Military Withdrawl from Syria")
+    True
+    >>> looks_like_headline("Mr Putin was met by Syrian President Bashar al-Assad.")
+    False
+    """
+    words = line.split()
+    return 3 <= len(words) <= 30 and not line.rstrip().endswith(tuple(_SENTENCE_END))
+
+
+def take_headline(page: Page) -> Page:
+    """For a text file without a title, a first body line that reads as a headline is the title.
+
+    It runs after cleaning, so furniture above the headline ("Sign in to follow this", a
+    forum user name) no longer hides it. The headline leaves the body: it is not article text.
+    """
+    if page.kind != "text" or page.title:
+        return page
+    first, _, rest = page.text.partition("\n")
+    if looks_like_headline(first):
+        page.title = first.strip()
+        page.text = rest.strip()
+    return page

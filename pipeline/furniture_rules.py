@@ -1,0 +1,87 @@
+"""The furniture rules: named patterns for lines that are page furniture, not article text.
+
+Every pattern must match a *whole* line (case-insensitive, surrounding space ignored), so an
+article sentence that merely contains "share" or "comment" is never touched. ``max_words``
+bounds how long a matching line may be. Three kinds of rule:
+
+* ``line``: remove the matching line.
+* ``tail``: the line opens the page's footer ("Check Also", "Previous article"): remove it and
+  everything after it, but only when it sits in the last part of the page, so a "Next article"
+  link above the story cannot swallow the story.
+* ``line`` with ``next``: also remove the following line when it is a caption (``caption``)
+  or a user name (``username``), as forum software prints them next to its buttons.
+
+To add a rule, add a row here and a test line in ``tests/test_clean.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One named furniture pattern. ``pattern`` is matched against the whole stripped line."""
+
+    name: str
+    pattern: re.Pattern[str]
+    kind: str = "line"
+    max_words: int = 12
+    next: str | None = None
+
+
+def _rule(name: str, regex: str, **options: object) -> Rule:
+    return Rule(name, re.compile(regex, re.IGNORECASE), **options)  # type: ignore[arg-type]
+
+
+_SOCIAL = r"(facebook|twitter|x|whatsapp|telegram|linkedin|reddit|pinterest|email|e-mail)"
+_THING = r"(post|article|story|page|link|this)"
+
+RULES: tuple[Rule, ...] = (
+    _rule("skip_links", r"(skip to (the )?(main )?(content|sidebar|footer|navigation|menu)\s*)+"),
+    _rule("share_prompt", rf"share (this|the) {_THING}( (on|via) ({_SOCIAL}|other sites))?\s*:?"),
+    _rule("share_prompt", rf"share (on|via) ({_SOCIAL}|other sites)\s*:?"),
+    _rule("share_prompt", rf"(share|tweet|email|print)( ({_SOCIAL}|this))?(\s*[|/·]\s*\w+)*"),
+    _rule("link_to_post", r"link to (this )?(post|comment|article)"),
+    _rule(
+        "follow_prompt",
+        r"(sign in|log in|register) to (follow|comment|reply)( (to )?this)?",
+        next="username",
+    ),
+    _rule("forum_header", r"recommended (posts|topics)", next="username"),
+    _rule(
+        "read_also",
+        r"[»>›]*\s*(read also|also read|read more|see also|related|watch)\s*[-:–—].*",
+        max_words=30,
+    ),
+    _rule("comment_prompt", r"(leave|post|add|write) a (comment|reply)|\d* ?comments?|reply"),
+    _rule("copyright", r".{0,80}(©|\(c\)|copyright).{0,80}", max_words=16),
+    _rule("copyright", r".{0,80}all rights reserved\.?", max_words=16),
+    _rule("appeared_first", r"the post .+ appeared first on .+", max_words=60),
+    _rule("source_credit", r"source\s*:\s*.{1,200}", max_words=25),
+    _rule(
+        "photo_credit",
+        r"(photo|image|picture|video)s?( credit)?\s*:\s*.{1,80}",
+        max_words=8,
+        next="caption",
+    ),
+    _rule("caption_credit", r".{10,200}\s/\s*[A-Z][\w.-]*( [A-Z][\w.-]*){0,3}", max_words=30),
+    _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
+    _rule(
+        "check_also",
+        r"check also|you (may|might) also like|related (posts|articles|stories)"
+        r"|more stories|read next|recommended for you|trending now",
+        kind="tail",
+    ),
+)
+
+# A tail rule fires only when at least this share of the body's characters comes before it.
+TAIL_MIN_POSITION = 0.5
+
+# Rule names for lines removed by context rather than by a pattern.
+REPEATED_PARAGRAPH = "repeated_paragraph"
+TITLE_LINE = "title_line"
+SECTION_LABEL = "section_label"
+CAPTION = "photo_caption"
+USERNAME = "forum_username"

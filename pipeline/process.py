@@ -1,0 +1,70 @@
+"""The map side: extract → clean → headline → fingerprint for one page, in a worker process.
+
+``process_page`` is a pure function of one page and the config, so it can run in any worker
+in any order. It returns either the finished ``Page`` or a ``Rejection``; only the errors a
+stage declares (``Rejected``) are turned into rejections. Anything else is a bug and is
+raised. A per-page time limit (SIGALRM) keeps one pathological page from stalling a run.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pipeline.clean import clean
+from pipeline.config import Config
+from pipeline.extract import extract, take_headline
+from pipeline.fingerprint import fingerprint
+from pipeline.records import Page, Reason, Rejected, Rejection
+
+
+def process_page(page: Page, config: Config) -> Page | Rejection:
+    """Run every per-page stage; the returned page carries no raw bytes (they are not needed)."""
+    try:
+        with _time_limit(config.page_timeout):
+            extract(page)
+            clean(page)
+            take_headline(page)
+            fingerprint(page, config.fingerprint)
+        _check_length(page, config.min_words)
+    except Rejected as exc:
+        return Rejection(page.source, exc.reason, exc.detail, page.raw_hash)
+    page.body = b""
+    page.lines = []
+    return page
+
+
+def _check_length(page: Page, min_words: int) -> None:
+    if page.word_count == 0:
+        raise Rejected(Reason.EMPTY, "no article text left after removing furniture")
+    if page.word_count < min_words:
+        raise Rejected(
+            Reason.TOO_SHORT, f"{page.word_count} words; articles need at least {min_words}"
+        )
+
+
+class _Timeout(BaseException):
+    """Raised by the alarm; a BaseException so library code cannot swallow it."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _Timeout
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Abort the block after ``seconds`` with ``Rejected(timeout)`` (main thread only)."""
+    try:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+    except ValueError:  # not the main thread: run without a limit
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Timeout:
+        raise Rejected(Reason.TIMEOUT, f"extraction took longer than {seconds:g} s") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

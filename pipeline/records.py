@@ -1,0 +1,90 @@
+"""The record types that flow through the stages.
+
+One page travels as one ``Page``: a source fills the raw fields, and each stage adds its own
+fields without re-parsing what an earlier stage made (the idea of datatrove's ``Document``).
+A page a stage refuses becomes a ``Rejection`` with a named reason, never a silent ``None``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a file or page was not stored. The value is what the ``rejected`` table shows."""
+
+    EMPTY = "empty"
+    TOO_SHORT = "too_short"
+    NOT_A_PAGE = "not_a_page"
+    BINARY = "binary"
+    DECODE_ERROR = "decode_error"
+    UNREADABLE = "unreadable"
+    SYMLINK_LOOP = "symlink_loop"
+    BAD_GZIP = "bad_gzip"
+    BAD_WARC = "bad_warc"
+    BAD_JSONL = "bad_jsonl"
+    TOO_LARGE = "too_large"
+    NO_TEXT = "no_text"
+    TIMEOUT = "timeout"
+    EXTRACT_ERROR = "extract_error"
+
+
+class Rejected(Exception):
+    """Raised by a stage for a page it declares unusable; the driver counts and stores it."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__(f"{reason.value}: {detail}" if detail else reason.value)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A file or page that was not stored, and the reason a person can read."""
+
+    source: str
+    reason: Reason
+    detail: str = ""
+    raw_hash: str = ""
+
+
+@dataclass(slots=True)
+class Removed:
+    """One line the cleaner took out of the body, and the named rule that took it."""
+
+    line: str
+    rule: str
+
+
+@dataclass(slots=True)
+class Page:
+    """A page on its way from a source to the database.
+
+    Raw fields come from the source. ``kind`` is ``"html"`` or ``"text"``; ``body`` holds the
+    bytes as read (decoding is the extract stage's job, so it runs in a worker process).
+    """
+
+    source: str
+    body: bytes
+    kind: str
+    raw_hash: str
+    url: str | None = None
+    charset: str | None = None
+    fetched_at: str | None = None
+    found_by: str | None = None
+    # Filled by extract
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    site: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    lines: list[str] = field(default_factory=list)
+    # Filled by clean
+    text: str = ""
+    removed: list[Removed] = field(default_factory=list)
+    # Filled by fingerprint
+    word_count: int = 0
+    content_hash: str = ""
+    signature: bytes = b""

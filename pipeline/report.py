@@ -1,0 +1,77 @@
+"""Read-only views of a database for the ``clusters`` and ``stats`` commands.
+
+These open the file with ``mode=ro`` so they can run while an ingest is writing (WAL) and can
+never change anything.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+
+class ReportError(Exception):
+    """The database cannot be read; the message says why in one line."""
+
+
+def open_readonly(path: Path) -> Database:
+    if not path.exists():
+        raise ReportError(
+            f"no database at {path} (run `python -m pipeline ingest DIR --db {path}`)"
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn.execute("pragma busy_timeout = 10000")
+        db = Database(conn)
+        if not db["articles"].exists():
+            raise ReportError(f"{path} is not a wirecopy database (no articles table)")
+    except sqlite3.DatabaseError as exc:
+        raise ReportError(f"cannot read {path}: {exc}") from exc
+    return db
+
+
+def largest_clusters(db: Database, limit: int, min_size: int) -> list[dict]:
+    """The biggest groups of copies, each with its members (canonical first)."""
+    clusters = list(
+        db.query(
+            "select * from clusters where size >= ? order by size desc, id limit ?",
+            [min_size, limit],
+        )
+    )
+    for cluster in clusters:
+        cluster["members"] = list(
+            db.query(
+                "select id, site, title, source, published, word_count from articles"
+                " where cluster_id = ? order by id = ? desc, id",
+                [cluster["id"], cluster["canonical_article_id"]],
+            )
+        )
+    return clusters
+
+
+def _scalar(db: Database, sql: str) -> int:
+    return db.execute(sql).fetchone()[0] or 0
+
+
+def stats(db: Database) -> dict:
+    """Totals for the whole database and the latest run."""
+    return {
+        "articles": _scalar(db, "select count(*) from articles"),
+        "clusters": _scalar(db, "select count(*) from clusters"),
+        "clusters_with_copies": _scalar(db, "select count(*) from clusters where size > 1"),
+        "articles_in_copy_clusters": _scalar(
+            db, "select coalesce(sum(size), 0) from clusters where size > 1"
+        ),
+        "largest_cluster": _scalar(db, "select max(size) from clusters"),
+        "sites": _scalar(db, "select count(distinct site) from articles"),
+        "pairs": dict(db.execute("select kind, count(*) from pairs group by kind").fetchall()),
+        "furniture_lines": _scalar(db, "select count(*) from furniture"),
+        "rejected": dict(
+            db.execute(
+                "select reason, count(*) from rejected group by reason order by 2 desc"
+            ).fetchall()
+        ),
+        "runs": list(db.query("select * from runs order by id desc limit 5")),
+    }

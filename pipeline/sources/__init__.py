@@ -1,0 +1,9 @@
+"""Sources: everything that turns files on disk into raw ``Page`` records.
+
+``iter_directory`` walks a folder and hands each file to the reader for its format. Readers
+yield ``Page`` or ``Rejection`` records and never raise for bad input.
+"""
+
+from pipeline.sources.walk import iter_directory
+
+__all__ = ["iter_directory"]

@@ -1,0 +1,162 @@
+"""Store: the only module that writes SQLite.
+
+One ``Store`` per run, used only by the writer process. Every batch (articles, their pairs and
+furniture, cluster changes, rejections and the run's counters) is one transaction, so a kill
+at any moment leaves the database as it was after the last whole batch, and the next run
+carries on from there. WAL mode lets Datasette and other readers query during an ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db.migrations import migrations
+from pipeline.records import Page, Rejection
+
+
+class StoreError(Exception):
+    """A database problem a person can fix (path, permissions, disk); shown as one line."""
+
+
+def now() -> str:
+    """UTC timestamp in ISO 8601 with seconds, the format of every time column."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(slots=True)
+class Batch:
+    """Everything one transaction writes."""
+
+    articles: list[dict] = field(default_factory=list)
+    furniture: list[dict] = field(default_factory=list)
+    pairs: list[dict] = field(default_factory=list)
+    merges: list[tuple[int, int]] = field(default_factory=list)
+    clusters: list[dict] = field(default_factory=list)
+    rejections: list[dict] = field(default_factory=list)
+    run_counts: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.articles) + len(self.rejections)
+
+
+class Store:
+    """Open (creating and migrating if needed) a wirecopy database for writing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.db = _connect(path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def is_stored(self, source: str, raw_hash: str) -> bool:
+        """Whether this exact page (same source, same bytes) is already an article."""
+        row = self.db.execute(
+            "select 1 from articles where source = ? and raw_hash = ?", [source, raw_hash]
+        ).fetchone()
+        return row is not None
+
+    def next_article_id(self) -> int:
+        return (self.db.execute("select max(id) from articles").fetchone()[0] or 0) + 1
+
+    def iter_index_rows(self) -> Iterator[tuple]:
+        """Rows that rebuild the cluster index, oldest first."""
+        yield from self.db.execute(
+            "select id, published, word_count, ingested_at, content_hash, signature, cluster_id"
+            " from articles order by id"
+        )
+
+    def start_run(self, command: str, arguments: dict) -> int:
+        with self.db.atomic():
+            table = self.db["runs"].insert(
+                {
+                    "command": command,
+                    "arguments": json.dumps(arguments, sort_keys=True),
+                    "started": now(),
+                    "status": "running",
+                }
+            )
+        return int(table.last_pk)
+
+    def finish_run(self, run_id: int, counts: dict, status: str) -> None:
+        with self.db.atomic():
+            self.db["runs"].update(run_id, {**counts, "status": status, "finished": now()})
+
+    def write(self, batch: Batch, run_id: int) -> None:
+        """Write one batch atomically."""
+        with self.db.atomic():
+            for old, new in batch.merges:
+                self.db.execute(
+                    "update articles set cluster_id = ? where cluster_id = ?", [new, old]
+                )
+                self.db.execute("delete from clusters where id = ?", [old])
+            self.db["articles"].insert_all(batch.articles, batch_size=100)
+            self.db["pairs"].insert_all(batch.pairs, ignore=True)
+            self.db["furniture"].insert_all(batch.furniture)
+            self.db["clusters"].upsert_all(batch.clusters, pk="id")
+            self.db["rejected"].insert_all(batch.rejections, ignore=True)
+            if batch.run_counts:
+                self.db["runs"].update(run_id, batch.run_counts)
+
+
+def article_row(page: Page, article_id: int, run_id: int, ingested_at: str) -> dict:
+    """The ``articles`` row for a processed page (cluster id is filled at write time)."""
+    return {
+        "id": article_id,
+        "source": page.source,
+        "raw_hash": page.raw_hash,
+        "url": page.url or page.canonical_url,
+        "canonical_url": page.canonical_url,
+        "title": page.title,
+        "author": page.author,
+        "published": page.published,
+        "site": page.site,
+        "language": page.language,
+        "text": page.text,
+        "word_count": page.word_count,
+        "content_hash": page.content_hash,
+        "signature": page.signature,
+        "found_by": page.found_by,
+        "fetched_at": page.fetched_at,
+        "run_id": run_id,
+        "ingested_at": ingested_at,
+    }
+
+
+def rejection_row(rejection: Rejection, run_id: int) -> dict:
+    return {
+        "source": rejection.source,
+        "raw_hash": rejection.raw_hash,
+        "reason": rejection.reason.value,
+        "detail": rejection.detail,
+        "run_id": run_id,
+        "rejected_at": now(),
+    }
+
+
+def _connect(path: Path) -> Database:
+    """Open the database for writing, turning the usual failures into one-line reasons."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise StoreError(f"cannot create database {path}: folder {folder} does not exist")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(f"database {path} is not writable (check its permissions)")
+    if not path.exists() and not os.access(folder, os.W_OK):
+        raise StoreError(f"cannot create database {path}: folder {folder} is not writable")
+    try:
+        db = Database(path)
+        db.execute("pragma busy_timeout = 10000")
+        db.enable_wal()
+        db.execute("pragma synchronous = normal")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot use database {path}: {exc}") from exc
+    return db

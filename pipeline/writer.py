@@ -1,0 +1,109 @@
+"""The reduce side: place processed pages into clusters and write them in batches.
+
+One ``Writer`` per run, in the parent process. It owns the cluster index (rebuilt from the
+database when it starts) and the batch being assembled. Every source (directory importer,
+Scrapy bridge) hands its processed pages here, so a page gives the same row whatever its origin.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.cluster import ClusterIndex, Member
+from pipeline.config import Config
+from pipeline.records import Page, Rejection
+from pipeline.store import Batch, Store, article_row, now, rejection_row
+
+
+@dataclass(slots=True)
+class Counts:
+    """What a run did; written to its ``runs`` row and printed in the summary."""
+
+    pages_seen: int = 0
+    stored: int = 0
+    skipped: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    new_clusters: int = 0
+    joined_clusters: int = 0
+
+    def as_row(self) -> dict[str, int]:
+        return {
+            "pages_seen": self.pages_seen,
+            "stored": self.stored,
+            "skipped": self.skipped,
+            "rejected": sum(self.rejected.values()),
+            "new_clusters": self.new_clusters,
+            "joined_clusters": self.joined_clusters,
+        }
+
+
+class Writer:
+    """Accept processed pages and rejections; flush them to the store in whole batches."""
+
+    def __init__(self, store: Store, config: Config, run_id: int) -> None:
+        self.store = store
+        self.config = config
+        self.run_id = run_id
+        self.counts = Counts()
+        self.index = ClusterIndex(config)
+        for row in store.iter_index_rows():
+            article_id, published, words, ingested_at, chash, signature, cluster_id = row
+            member = Member(article_id, published, words, ingested_at)
+            self.index.load(member, chash, signature, cluster_id)
+        self.next_id = store.next_article_id()
+        self.batch = Batch()
+        self._touched: set[int] = set()
+        self._new_ids: list[int] = []
+
+    def skip(self) -> None:
+        """Count a page that was already stored (same source, same bytes)."""
+        self.counts.pages_seen += 1
+        self.counts.skipped += 1
+
+    def accept(self, result: Page | Rejection) -> None:
+        """Take one processed page or rejection; flush when the batch is full."""
+        self.counts.pages_seen += 1
+        if isinstance(result, Rejection):
+            self.counts.rejected[result.reason.value] += 1
+            self.batch.rejections.append(rejection_row(result, self.run_id))
+        else:
+            self._add_article(result)
+        if len(self.batch) >= self.config.batch_size:
+            self.flush()
+
+    def _add_article(self, page: Page) -> None:
+        article_id, stamp = self.next_id, now()
+        self.next_id += 1
+        member = Member(article_id, page.published, page.word_count, stamp)
+        placement = self.index.add(member, page.content_hash, page.signature)
+        self.counts.stored += 1
+        if placement.joined_existing:
+            self.counts.joined_clusters += 1
+        else:
+            self.counts.new_clusters += 1
+        self.batch.articles.append(article_row(page, article_id, self.run_id, stamp))
+        self.batch.furniture.extend(
+            {"article_id": article_id, "position": i, "line": r.line, "rule": r.rule}
+            for i, r in enumerate(page.removed)
+        )
+        self.batch.pairs.extend(
+            {"article_id": a, "other_id": b, "kind": kind, "score": score}
+            for a, b, kind, score in placement.pairs
+        )
+        self.batch.merges.extend(placement.merged)
+        self._touched.add(placement.cluster_id)
+        self._new_ids.append(article_id)
+
+    def flush(self) -> None:
+        """Write the current batch in one transaction (no-op when empty)."""
+        if not len(self.batch) and not self.batch.merges:
+            return
+        for row in self.batch.articles:
+            row["cluster_id"] = self.index.cluster_of[row["id"]]
+        live = {self.index.cluster_of[cluster] for cluster in self._touched}
+        self.batch.clusters = [self.index.summary(cluster) for cluster in sorted(live)]
+        self.batch.run_counts = self.counts.as_row()
+        self.store.write(self.batch, self.run_id)
+        self.batch = Batch()
+        self._touched = set()
