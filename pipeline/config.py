@@ -5,19 +5,20 @@ and the LSH banding. A pair of articles with Jaccard similarity ``s`` (over word
 becomes an LSH *candidate* with probability ``1 - (1 - s**r)**b`` for ``b`` bands of ``r``
 rows. Candidates are then *verified*: the MinHash estimate of ``s`` must reach ``threshold``.
 
-Defaults (measured with ``benchmarks/tune.py``, figures in the README):
+Defaults:
 
-* ``shingle_size = 5`` words: different reports of one event share quotes, so 3-word shingles
-  make them look alike (seed articles reach 0.10 Jaccard); at 5 they stay below 0.07, while
-  syndicated copies with a dateline, a trimmed ending and a few typos stay above 0.6.
+* ``shingle_size = 5`` words. Different reports of one event share quotes; among the five seed
+  articles (tests/fixtures/seeds) the most similar pair reaches Jaccard 0.18 with 2-word
+  shingles, 0.15 with 3 and 0.13 with 5 (``benchmarks/shingles.py`` prints these), so 5 keeps
+  them far below the threshold while copies with small edits keep most of their shingles.
 * ``num_perm = 128``, ``bands x rows = 32 x 4``: the S-curve's midpoint is
   ``(1/32)**(1/4) ≈ 0.42``. A true pair at s = 0.5 is a candidate with probability
-  ``1 - (1 - 0.5**4)**32 = 0.873``, at s = 0.6 with 0.988, at s = 0.7 with 0.9995. An unrelated
+  ``1 - (1 - 0.5**4)**32 = 0.873``, at s = 0.6 with 0.988, at s = 0.7 with 0.9998. An unrelated
   pair at s = 0.1 is a candidate with probability 0.003, and at s = 0.2 with 0.05; such
   candidates cost one vector comparison each and are then refused by verification.
 * ``threshold = 0.5``: the estimate from 128 permutations has a standard error of
   ``sqrt(s(1-s)/128) ≈ 0.044`` at s = 0.5, so a pair at s = 0.3 is accepted with probability
-  below 1e-5 (4.5 standard errors), which keeps false pairs out.
+  below 1e-5 (about 5 standard errors), which keeps false pairs out.
 """
 
 from __future__ import annotations

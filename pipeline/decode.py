@@ -68,7 +68,10 @@ def decode(body: bytes, declared: str | None = None) -> str:
             text = _try(body[len(bom) :], encoding)
             if text is not None:
                 return text
-    for encoding in (declared, declared_charset(body), _looks_utf16(body), "utf-8"):
+    utf16 = _looks_utf16(body)
+    if utf16 is None and _control_share(body[:4096]) > 0.1:
+        raise Rejected(Reason.BINARY, "looks like a binary file, not text")
+    for encoding in (declared, declared_charset(body), utf16, "utf-8"):
         text = _try(body, encoding)
         if text is not None:
             return _reject_if_binary(text)
@@ -78,6 +81,14 @@ def decode(body: bytes, declared: str | None = None) -> str:
         if text is not None:
             return _reject_if_binary(text)
     raise Rejected(Reason.DECODE_ERROR, "bytes match no known text encoding")
+
+
+_CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13, 27}
+
+
+def _control_share(sample: bytes) -> float:
+    """Share of control bytes (not tab, newline, form feed, CR or ESC): high in binary files."""
+    return sum(byte in _CONTROL_BYTES for byte in sample) / len(sample) if sample else 0.0
 
 
 def _reject_if_binary(text: str) -> str:

@@ -9,9 +9,11 @@ cleaner has removed furniture above it (``take_headline``).
 from __future__ import annotations
 
 import re
+from configparser import ConfigParser
 from urllib.parse import urlsplit
 
 import trafilatura
+from trafilatura.settings import use_config
 
 from pipeline.decode import decode
 from pipeline.records import Page, Reason, Rejected
@@ -19,6 +21,16 @@ from pipeline.records import Page, Reason, Rejected
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _SENTENCE_END = ".!?…:;,\"'”’)"
 _MAX_TREE_SIZE = 200_000
+
+
+def _trafilatura_config() -> ConfigParser:
+    """trafilatura's settings with a bound on the DOM size, so a giant page cannot stall us."""
+    config = use_config()
+    config["DEFAULT"]["MAX_TREE_SIZE"] = str(_MAX_TREE_SIZE)
+    return config
+
+
+_TRAFILATURA_CONFIG = _trafilatura_config()
 
 
 def extract(page: Page) -> Page:
@@ -42,7 +54,7 @@ def _extract_html(page: Page, html: str) -> None:
             deduplicate=False,
             with_metadata=True,
             include_tables=True,
-            max_tree_size=_MAX_TREE_SIZE,
+            config=_TRAFILATURA_CONFIG,
         )
     except (ValueError, TypeError, RecursionError, AttributeError) as exc:
         raise Rejected(Reason.EXTRACT_ERROR, f"HTML could not be parsed: {exc}") from exc

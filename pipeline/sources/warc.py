@@ -8,6 +8,7 @@ and adds one ``bad_warc`` rejection for the rest.
 
 from __future__ import annotations
 
+import gzip
 import re
 import zlib
 from collections.abc import Iterator
@@ -17,25 +18,74 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from pipeline.records import Page, Reason, Rejection
-from pipeline.sources.common import raw_hash
+from pipeline.sources.common import GZIP_MAGIC, raw_hash
 
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def read_warc_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
-    """Yield one ``Page`` per HTML response; sources are ``file.warc.gz#RECORD``."""
+    """Yield one ``Page`` per HTML response; sources are ``file.warc.gz#RECORD``.
+
+    warcio reads damaged archives leniently and may simply stop early, so truncation is
+    checked explicitly: the file must start like a WARC, each record must be as long as its
+    Content-Length says, and a gzipped archive must decompress to its end.
+    """
     number = 0
     try:
+        problem = _not_a_warc(path)
+        if problem:
+            yield Rejection(source, Reason.BAD_WARC, problem)
+            return
+        damaged = False
         with path.open("rb") as stream:
             for number, record in enumerate(ArchiveIterator(stream), start=1):
+                if record.rec_type is None:
+                    yield Rejection(
+                        f"{source}#{number}", Reason.BAD_WARC, "record has no WARC-Type"
+                    )
+                    return
                 if record.rec_type == "response":
-                    yield _page_from_record(record, f"{source}#{number}", limit)
+                    item = _page_from_record(record, f"{source}#{number}", limit)
+                    damaged = damaged or getattr(item, "reason", None) is Reason.BAD_WARC
+                    yield item
+        if not damaged and _gzip_truncated(path):
+            detail = f"archive ends in the middle of a record after record {number}"
+            yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
     except PermissionError as exc:
         yield Rejection(source, Reason.UNREADABLE, f"permission denied: {exc.strerror}")
     except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
         detail = f"archive damaged after record {number}: {str(exc)[:200]}"
         yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
+
+
+def _not_a_warc(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        head = handle.read(2)
+        handle.seek(0)
+        if head == GZIP_MAGIC:
+            try:
+                head = gzip.GzipFile(fileobj=handle).read(5)
+            except (EOFError, OSError, zlib.error):
+                return "not a WARC file: the gzip data is damaged at the start"
+        else:
+            head = handle.read(5)
+    return None if head == b"WARC/" else "not a WARC file (it does not start with WARC/1.x)"
+
+
+def _gzip_truncated(path: Path) -> bool:
+    """Decompress to the end; a truncated gzip member raises EOFError."""
+    with path.open("rb") as handle:
+        if handle.read(2) != GZIP_MAGIC:
+            return False
+        handle.seek(0)
+        try:
+            with gzip.GzipFile(fileobj=handle) as unzipped:
+                while unzipped.read(1 << 20):
+                    pass
+        except (EOFError, OSError, zlib.error):
+            return True
+    return False
 
 
 def _page_from_record(record, source: str, limit: int) -> Page | Rejection:
@@ -45,6 +95,8 @@ def _page_from_record(record, source: str, limit: int) -> Page | Rejection:
         content_type = record.http_headers.get_header("Content-Type") or ""
     body = record.content_stream().read(limit + 1)
     digest = raw_hash(body, (url or "").encode())
+    if len(body) <= limit and getattr(record.raw_stream, "limit", 0) > 0:
+        return Rejection(source, Reason.BAD_WARC, f"record cut short (archive truncated): {url}")
     if not content_type.lower().startswith(_HTML_TYPES):
         shown = content_type.split(";")[0] or "no content type"
         return Rejection(source, Reason.NOT_A_PAGE, f"{shown} response for {url}", digest)

@@ -1,0 +1,1 @@
+"""Reproducible quality and speed benchmarks; results are copied into the README."""

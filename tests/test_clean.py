@@ -1,0 +1,133 @@
+"""The cleaner: furniture named by the issue is removed; article sentences are never touched."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.clean import clean_lines, match_rule
+from pipeline.config import Config
+from pipeline.process import process_page
+from pipeline.records import Page
+from pipeline.sources.common import raw_hash
+from tests.conftest import SEEDS
+
+FURNITURE = [
+    "Share this post",
+    "Link to post",
+    "Share on other sites",
+    "Sign in to follow this",
+    "Recommended Posts",
+    "Skip to content skip to sidebar Skip to footer",
+    "»READ ALSO - Is Russia the new master of the Arab world?",
+    "Leave a comment",
+    "CJFAI © 2023. All Rights Reserved.",
+    "Share this article on WhatsApp:",
+    "Previous articleSuicide Bomber Explodes near NY Port Authority, Police Evacuating",
+    "Next articleGeneral Allenby Enters Jerusalem",
+    "Check Also",
+    "Syrian boxer qualifies for semi-finals at the 19th Asian Games",
+    "The post Russia’s Putin visits Syria airbase and orders start of pullout appeared first on",
+    "Deeq A.",
+    "Source: BBC",
+    "Photo Credit: SANA",
+]
+
+# One paragraph from each seed (prefixes), spread over beginning, middle and end.
+BODY = [
+    "Russian President Vladimir Putin on Monday asked his Defense Ministry",
+    "Back in August, the chief of the Russian General Staff",
+    "Damascus, SANA-President Bashar al-Assad met with Russian President",
+    "The President added that President Putin’s visit to Syria",
+    "Russian President Vladimir Putin, who visited the Khmeimim Airbase",
+    "“Our armed forces, the defense industry enterprises",
+    "Vladimir Putin made a surprise stop on Monday afternoon",
+    "Moscow did not appreciate a recent statement by French Defense Minister",
+    "President Vladimir Putin has ordered the partial withdrawal",
+    "The UK-based monitoring group has documented the deaths",
+]
+
+TITLES = {
+    "001_fb80b004c884d67f.txt": "President al-Assad meets President Putin: what the Russian "
+    "military personnel have achieved will not be forgotten by the Syrian people",
+    "002_27080cf69ea37d3a.txt": "Vladimir Putin Orders Military Withdrawl from Syria",
+    "004_9d2138d442778ec7.txt": "Russia’s Putin visits Syria airbase and orders start of pullout",
+}
+
+
+def _processed() -> dict[str, Page]:
+    pages = {}
+    for path in sorted(SEEDS.glob("*.txt")):
+        body = path.read_bytes()
+        result = process_page(Page(path.name, body, "text", raw_hash(body)), Config())
+        assert isinstance(result, Page), result
+        pages[path.name] = result
+    return pages
+
+
+PAGES = _processed()
+ALL_TEXT = "\n".join(page.text for page in PAGES.values())
+
+
+@pytest.mark.parametrize("line", FURNITURE)
+def test_seed_furniture_is_gone(line: str) -> None:
+    assert line not in ALL_TEXT
+
+
+@pytest.mark.parametrize("start", BODY)
+def test_seed_body_paragraphs_are_kept(start: str) -> None:
+    assert start in ALL_TEXT
+
+
+def test_every_seed_paragraph_survives_unless_removed_by_a_rule() -> None:
+    for name, page in PAGES.items():
+        removed = {item.line for item in page.removed}
+        original = (SEEDS / name).read_text(encoding="utf-8").splitlines()
+        for line in (line.strip() for line in original):
+            if line and line not in removed and line != page.title:
+                assert line in page.text, (name, line)
+
+
+def test_titles_found_where_the_file_has_one() -> None:
+    for name, title in TITLES.items():
+        assert PAGES[name].title == title
+        assert not PAGES[name].text.startswith(title)
+    assert PAGES["003_3a21dc28efb05b9a.txt"].title is None
+
+
+def test_repeated_lede_is_removed_once() -> None:
+    lede = "The Russian president made a stopover on Monday at the Hmeimim base"
+    assert PAGES["003_3a21dc28efb05b9a.txt"].text.count(lede) == 1
+
+
+def test_removed_lines_are_kept_with_their_rule() -> None:
+    rules = {(item.line, item.rule) for page in PAGES.values() for item in page.removed}
+    assert ("Sign in to follow this", "follow_prompt") in rules
+    assert ("Deeq A.", "forum_username") in rules
+    assert ("Leave a comment", "comment_prompt") in rules
+    assert ("Check Also", "check_also") in rules
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Investors share the view that rates will fall.",
+        "Share prices fell sharply on Monday after the announcement.",
+        "He declined to comment on the report.",
+        "Check also the fine print, officials warned the crowd before the vote began.",
+        "The previous article of the treaty was struck out in 1999.",
+        "Source: a senior official who asked not to be named said the talks had stalled "
+        "because neither side would move on the border question, and that a deal was far off.",
+    ],
+)
+def test_sentences_with_furniture_words_are_kept(sentence: str) -> None:
+    assert match_rule(sentence) is None
+    kept, removed = clean_lines(["Opening paragraph of the story.", "", sentence])
+    assert sentence in kept and not removed
+
+
+def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
+    """Regression: a "Next article" link at the top of a page must not remove the article."""
+    lines = ["Next article: Markets rally", ""] + [f"Paragraph {i} of the story." for i in range(8)]
+    kept, removed = clean_lines(lines)
+    assert [item.rule for item in removed] == ["prev_next"]
+    assert "Paragraph 7 of the story." in kept

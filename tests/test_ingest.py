@@ -1,0 +1,147 @@
+"""End to end: folders of real pages through `python -m pipeline ingest` into real SQLite files."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks import corpus
+from tests.conftest import SEEDS, ingest, rows
+
+ARTICLE = "0ace2b0ff4e1e73ab4e8a1b1a2d0a0dfc7de15f72e4d3a8f63e6f7c8b6cbf6a1"
+TEMPLATES = ("14cc2a0c", "1ace8c85", "264dc3ae")
+OTHERS = ("0e014df6", "1ee91d1f", "20b2b649", "21486419")
+
+
+def _id(prefix: str) -> str:
+    return next(i for i in corpus.page_ids() if i.startswith(prefix))
+
+
+def _edited_copies(article: corpus.BenchPage) -> list[list[str]]:
+    """Three re-publications with small edits: dateline, trimmed ending, a typo."""
+    paragraphs = article.paragraphs
+    dateline = ["NEW YORK (AP) — " + paragraphs[0], *paragraphs[1:]]
+    trimmed = paragraphs[:-1]
+    typo = [p.replace(" the ", " teh ", 1) for p in paragraphs]
+    return [dateline, trimmed, typo]
+
+
+@pytest.fixture(scope="module")
+def syndication_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real article on its own page and in three other sites' templates, plus 4 others."""
+    folder = tmp_path_factory.mktemp("syndication")
+    article = corpus.load(_id("06e5123e"))
+    (folder / "original.html").write_text(article.html, encoding="utf-8")
+    for prefix, paragraphs in zip(TEMPLATES, _edited_copies(article), strict=True):
+        template = corpus.load(_id(prefix))
+        html = corpus.transplant(article, template, paragraphs, title="Syndicated copy")
+        (folder / f"copy-{prefix}.html").write_text(html, encoding="utf-8")
+    for prefix in (*TEMPLATES, *OTHERS):
+        page = corpus.load(_id(prefix))
+        (folder / f"other-{prefix}.html.gz").write_bytes(gzip.compress(page.html.encode()))
+    return folder
+
+
+def test_seeds_are_five_articles_not_duplicates(seeds_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    result = ingest(seeds_dir, db)
+    assert "stored                    5" in result.output
+    assert rows(db, "select count(*), count(distinct cluster_id) from articles") == [(5, 5)]
+    assert rows(db, "select count(*) from pairs") == [(0,)]
+    assert rows(db, "select count(*) from clusters where size = 1") == [(5,)]
+    titles = dict(rows(db, "select source, title from articles"))
+    assert (
+        titles["002_27080cf69ea37d3a.txt"] == "Vladimir Putin Orders Military Withdrawl from Syria"
+    )
+    furniture = rows(db, "select line, rule from furniture where line = 'Share this post'")
+    assert furniture == [("Share this post", "share_prompt")]
+
+
+def test_copies_in_other_templates_form_one_cluster(syndication_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    ingest(syndication_dir, db)
+    clusters = dict(rows(db, "select source, cluster_id from articles"))
+    copies = {clusters["original.html"]} | {clusters[f"copy-{p}.html"] for p in TEMPLATES}
+    assert len(copies) == 1, clusters
+    others = [clusters[f"other-{p}.html.gz"] for p in (*TEMPLATES, *OTHERS)]
+    assert len(set(others)) == len(others) and copies.isdisjoint(others)
+    (cluster,) = copies
+    size, canonical, reason = rows(
+        db,
+        "select size, canonical_article_id, canonical_reason from clusters where id = ?",
+        (cluster,),
+    )[0]
+    assert size == 4 and reason in {"earliest_published", "most_complete", "first_seen"}
+    kinds = rows(db, "select kind, count(*) from pairs group by kind")
+    assert sum(n for _, n in kinds) == 3
+
+
+def _snapshot(db: Path) -> dict[str, list[tuple]]:
+    return {
+        "articles": rows(db, "select id, source, raw_hash, content_hash, cluster_id from articles"),
+        "clusters": rows(
+            db, "select id, size, canonical_article_id, canonical_reason from clusters"
+        ),
+        "pairs": rows(db, "select * from pairs order by 1, 2"),
+        "rejected": rows(db, "select source, reason from rejected order by 1"),
+    }
+
+
+def test_reingest_is_idempotent(syndication_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    ingest(syndication_dir, db)
+    before = _snapshot(db)
+    result = ingest(syndication_dir, db)
+    assert "already stored           11" in result.output
+    assert _snapshot(db) == before
+
+
+def test_later_directory_joins_existing_clusters(syndication_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for path in syndication_dir.iterdir():
+        target = second if path.name.startswith("copy-") else first
+        shutil.copy(path, target / path.name)
+    db = tmp_path / "news.db"
+    ingest(first, db)
+    result = ingest(second, db)
+    assert "joined existing           3" in result.output
+    clusters = dict(rows(db, "select source, cluster_id from articles"))
+    assert {clusters[f"copy-{p}.html"] for p in TEMPLATES} == {clusters["original.html"]}
+
+
+def test_bad_files_are_rejected_and_good_ones_stored(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(SEEDS / "002_27080cf69ea37d3a.txt", folder / "good.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
+    (folder / "binary.html").write_bytes(bytes(range(256)) * 8)
+    (folder / "short.txt").write_text("Too short to be an article.", encoding="utf-8")
+    (folder / "scripts.html").write_text("<html><script>var a = 1;</script></html>")
+    (folder / "cut.html.gz").write_bytes(gzip.compress(b"<p>hello</p>" * 100)[:30])
+    db = tmp_path / "news.db"
+    result = ingest(folder, db)
+    assert rows(db, "select source from articles") == [("good.txt",)]
+    reasons = dict(rows(db, "select source, reason from rejected"))
+    assert reasons == {
+        "binary.html": "binary",
+        "cut.html.gz": "bad_gzip",
+        "empty.txt": "empty",
+        "photo.jpg": "not_a_page",
+        "scripts.html": "no_text",
+        "short.txt": "too_short",
+    }
+    assert "rejected                  6" in result.output
+    assert rows(db, "select status, stored, rejected from runs") == [("completed", 1, 6)]
+
+
+def test_parallel_workers_give_the_same_rows(syndication_dir: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    ingest(syndication_dir, one)
+    ingest(syndication_dir, two, "--workers", "2")
+    assert _snapshot(one) == _snapshot(two)

@@ -1,0 +1,116 @@
+"""Readers: every supported format gives pages; every bad file gives a reason, never an error."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from pathlib import Path
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline.records import Page, Reason, Rejection
+from pipeline.sources import iter_directory
+from pipeline.sources.walk import format_of
+
+LIMIT = 1024 * 1024
+HTML = b"<html><body><article><p>Hello world, this is the story.</p></article></body></html>"
+
+
+def write_warc(path: Path, records: list[tuple[str, str, bytes]], gz: bool = True) -> None:
+    """Write a WARC with one response record per (url, content type, body)."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=gz)
+        for url, content_type, body in records:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], "HTTP/1.1")
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers
+            )
+            writer.write_record(record)
+
+
+def collect(folder: Path) -> tuple[list[Page], list[Rejection]]:
+    items = list(iter_directory(folder, LIMIT))
+    return [i for i in items if isinstance(i, Page)], [i for i in items if isinstance(i, Rejection)]
+
+
+def test_format_of() -> None:
+    assert format_of("x.xhtml") == "html"
+    assert format_of("x.TXT.gz") == "text"
+    assert format_of("x.warc") == "warc"
+    assert format_of("x.jsonl.gz") == "jsonl"
+    assert format_of("x.gz") is None
+
+
+def test_every_format_is_read(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.html").write_bytes(HTML)
+    (tmp_path / "sub" / "b.htm.gz").write_bytes(gzip.compress(HTML))
+    (tmp_path / "c.txt").write_text("Headline here\n\nSome text.", encoding="utf-8")
+    lines = [{"url": "https://x.test/1", "html": "<p>one</p>"}, {"url": "u2", "text": "two"}]
+    (tmp_path / "d.jsonl").write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    write_warc(
+        tmp_path / "e.warc.gz",
+        [
+            ("https://x.test/a", "text/html; charset=utf-8", HTML),
+            ("https://x.test/i.png", "image/png", b"\x89PNG"),
+        ],
+    )
+    pages, rejections = collect(tmp_path)
+    sources = [page.source for page in pages]
+    assert sources == ["a.html", "c.txt", "d.jsonl#1", "d.jsonl#2", "e.warc.gz#1", "sub/b.htm.gz"]
+    warc_page = pages[4]
+    assert warc_page.url == "https://x.test/a" and warc_page.charset == "utf-8"
+    assert [(r.source, r.reason) for r in rejections] == [("e.warc.gz#2", Reason.NOT_A_PAGE)]
+
+
+def test_bad_files_get_reasons(tmp_path: Path) -> None:
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / "broken.html.gz").write_bytes(gzip.compress(HTML)[:20])
+    (tmp_path / "big.html").write_bytes(b"<p>" + b"x" * (LIMIT + 10))
+    (tmp_path / "bad.jsonl").write_text('{"url": 1\n["list"]\n{"url": "u"}\n', encoding="utf-8")
+    (tmp_path / "cut.warc.gz").write_bytes(b"WARC/1.0\r\nnonsense")
+    os.symlink("loop", tmp_path / "loop")
+    os.symlink(tmp_path, tmp_path / "parent-link")
+    os.symlink("missing.html", tmp_path / "dangling.html")
+    pages, rejections = collect(tmp_path)
+    assert pages == []
+    reasons = {r.source: r.reason for r in rejections}
+    assert reasons == {
+        "bad.jsonl#1": Reason.BAD_JSONL,
+        "bad.jsonl#2": Reason.BAD_JSONL,
+        "bad.jsonl#3": Reason.BAD_JSONL,
+        "big.html": Reason.TOO_LARGE,
+        "broken.html.gz": Reason.BAD_GZIP,
+        "cut.warc.gz#1": Reason.BAD_WARC,
+        "dangling.html": Reason.UNREADABLE,
+        "empty.html": Reason.EMPTY,
+        "logo.png": Reason.NOT_A_PAGE,
+        "loop": Reason.SYMLINK_LOOP,
+        "parent-link": Reason.SYMLINK_LOOP,
+    }
+    assert all(r.detail for r in rejections)
+
+
+def test_truncated_warc_keeps_records_before_the_damage(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.warc.gz"
+    records = [(f"https://x.test/{i}", "text/html", HTML * 200) for i in range(3)]
+    write_warc(whole, records)
+    for fraction, kept in ((0.7, 2), (0.95, 2)):
+        folder = tmp_path / str(fraction)
+        folder.mkdir()
+        data = whole.read_bytes()
+        (folder / "cut.warc.gz").write_bytes(data[: int(len(data) * fraction)])
+        pages, rejections = collect(folder)
+        assert [p.url for p in pages] == [f"https://x.test/{i}" for i in range(kept)]
+        assert [r.reason for r in rejections] == [Reason.BAD_WARC]
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    write_warc(plain / "cut.warc", records, gz=False)
+    data = (plain / "cut.warc").read_bytes()
+    (plain / "cut.warc").write_bytes(data[: len(data) - 500])
+    pages, rejections = collect(plain)
+    assert len(pages) == 2 and [r.reason for r in rejections] == [Reason.BAD_WARC]
