@@ -75,6 +75,7 @@ def test_copies_in_other_templates_form_one_cluster(syndication_dir: Path, tmp_p
         (cluster,),
     )[0]
     assert size == 4 and reason in {"earliest_published", "most_complete", "first_seen"}
+    assert rows(db, "select cluster_id from articles where id = ?", (canonical,)) == [(cluster,)]
     kinds = rows(db, "select kind, count(*) from pairs group by kind")
     assert sum(n for _, n in kinds) == 3
 
