@@ -93,9 +93,32 @@ def transplant(
         new = lxml_html.Element("p")
         new.text = text
         parent.insert(position + offset, new)
-    if title:
-        _retitle(tree, title)
+    _retitle(tree, title or title_of(article))
     return lxml_html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def title_of(page: BenchPage) -> str:
+    """The page's headline: og:title, else <title>."""
+    tree = lxml_html.fromstring(page.html)
+    for meta in tree.iter("meta"):
+        if meta.get("property") == "og:title" and meta.get("content"):
+            return _squash(meta.get("content"))
+    found = tree.find(".//title")
+    return _squash(found.text_content()) if found is not None else page.id[:12]
+
+
+def page_id(prefix: str) -> str:
+    """The full benchmark id for a unique prefix."""
+    return next(i for i in page_ids() if i.startswith(prefix))
+
+
+def edited_copies(article: BenchPage) -> list[list[str]]:
+    """Three re-publications with small edits: a wire dateline, a trimmed ending, a typo."""
+    paragraphs = article.paragraphs
+    dateline = ["NEW YORK (AP) — " + paragraphs[0], *paragraphs[1:]]
+    trimmed = paragraphs[:-1]
+    typo = [p.replace(" the ", " teh ", 1) for p in paragraphs]
+    return [dateline, trimmed, typo]
 
 
 def _retitle(tree, title: str) -> None:

@@ -11,22 +11,11 @@ import pytest
 from benchmarks import corpus
 from tests.conftest import SEEDS, ingest, rows
 
-ARTICLE = "0ace2b0ff4e1e73ab4e8a1b1a2d0a0dfc7de15f72e4d3a8f63e6f7c8b6cbf6a1"
 TEMPLATES = ("14cc2a0c", "1ace8c85", "264dc3ae")
 OTHERS = ("0e014df6", "1ee91d1f", "20b2b649", "21486419")
 
 
-def _id(prefix: str) -> str:
-    return next(i for i in corpus.page_ids() if i.startswith(prefix))
-
-
-def _edited_copies(article: corpus.BenchPage) -> list[list[str]]:
-    """Three re-publications with small edits: dateline, trimmed ending, a typo."""
-    paragraphs = article.paragraphs
-    dateline = ["NEW YORK (AP) — " + paragraphs[0], *paragraphs[1:]]
-    trimmed = paragraphs[:-1]
-    typo = [p.replace(" the ", " teh ", 1) for p in paragraphs]
-    return [dateline, trimmed, typo]
+_id = corpus.page_id
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +24,9 @@ def syndication_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("syndication")
     article = corpus.load(_id("06e5123e"))
     (folder / "original.html").write_text(article.html, encoding="utf-8")
-    for prefix, paragraphs in zip(TEMPLATES, _edited_copies(article), strict=True):
+    for prefix, paragraphs in zip(TEMPLATES, corpus.edited_copies(article), strict=True):
         template = corpus.load(_id(prefix))
-        html = corpus.transplant(article, template, paragraphs, title="Syndicated copy")
+        html = corpus.transplant(article, template, paragraphs)
         (folder / f"copy-{prefix}.html").write_text(html, encoding="utf-8")
     for prefix in (*TEMPLATES, *OTHERS):
         page = corpus.load(_id(prefix))

@@ -1,0 +1,90 @@
+"""Datasette with our metadata: every canned query runs against a real ingested database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from pipeline.browse import metadata_for, serve_arguments
+from tests.conftest import ingest, rows
+from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
+
+
+@pytest.fixture(scope="module")
+def news_db(syndication_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: F811
+    db = tmp_path_factory.mktemp("browse") / "news.db"
+    ingest(syndication_dir, db)
+    return db
+
+
+def _get(db: Path, path: str) -> tuple[int, object]:
+    async def fetch() -> tuple[int, object]:
+        datasette = Datasette([str(db)], metadata=metadata_for(db))
+        response = await datasette.client.get(path)
+        return response.status_code, response.json() if "json" in path else response.text
+
+    return asyncio.run(fetch())
+
+
+def test_largest_clusters(news_db: Path) -> None:
+    status, data = _get(news_db, "/news/largest_clusters.json?_shape=array")
+    assert status == 200
+    assert [row["size"] for row in data] == [4]
+
+
+def test_copies_of_article_by_id_and_by_url(news_db: Path) -> None:
+    (article_id,) = rows(news_db, "select id from articles where source = 'original.html'")[0]
+    status, data = _get(news_db, f"/news/copies_of_article.json?_shape=array&id={article_id}&url=")
+    assert status == 200 and len(data) == 4
+    assert sum(row["is_canonical"] for row in data) == 1
+    url = "https://x.test/none"
+    status, data = _get(news_db, f"/news/copies_of_article.json?_shape=array&id=&url={url}")
+    assert status == 200 and data == []
+
+
+def test_republishing_sites_and_rejected(news_db: Path) -> None:
+    status, data = _get(news_db, "/news/republishing_sites.json?_shape=array")
+    assert status == 200 and sum(row["copies"] for row in data) == 3
+    status, _ = _get(news_db, "/news/rejected_by_reason.json?_shape=array")
+    assert status == 200
+
+
+def test_full_text_search(news_db: Path) -> None:
+    (title,) = rows(news_db, "select title from articles where source like 'other-0e01%'")[0]
+    word = max(title.split(), key=len).strip(",.:;'\"")
+    status, data = _get(news_db, f"/news/search.json?_shape=array&q={word}")
+    assert status == 200 and data, word
+    assert any("[" in row["snippet"] for row in data)
+
+
+def test_every_column_is_described(news_db: Path) -> None:
+    tables = metadata_for(news_db)["databases"]["news"]["tables"]
+    for table in ("articles", "clusters", "pairs", "furniture", "rejected", "runs"):
+        columns = [name for _, name, *_ in rows(news_db, f"pragma table_info({table})")]
+        assert set(columns) <= set(tables[table]["columns"]), table
+
+
+def test_no_writable_canned_queries(news_db: Path) -> None:
+    queries = metadata_for(news_db)["databases"]["news"]["queries"]
+    assert queries and not any(query.get("write") for query in queries.values())
+    assert all(query["sql"].lstrip().lower().startswith("select") for query in queries.values())
+
+
+def test_table_page_renders_with_descriptions(news_db: Path) -> None:
+    status, html = _get(news_db, "/news/articles")
+    assert status == 200 and "One row per stored page" in html
+
+
+def test_serve_binds_localhost_by_default(news_db: Path) -> None:
+    args = serve_arguments(news_db, "127.0.0.1", 8001, Path("m.json"))
+    assert args[args.index("--host") + 1] == "127.0.0.1"
+    assert "-i" not in args and "--immutable" not in args
+
+
+def test_search_with_empty_query_does_not_error(news_db: Path) -> None:
+    """Regression: Datasette shows the form with q empty; it must not be an FTS syntax error."""
+    status, data = _get(news_db, "/news/search.json?_shape=array&q=")
+    assert status == 200 and data == []
