@@ -13,7 +13,7 @@ import itertools
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.fingerprint import normalise, shingles, words
+from pipeline.fingerprint import normalise, shingle_hashes, words
 from pipeline.process import process_page
 from pipeline.records import Page
 from pipeline.sources.common import raw_hash
@@ -31,7 +31,7 @@ def seed_texts() -> list[str]:
 
 
 def max_jaccard(texts: list[str], size: int) -> float:
-    sets = [set(shingles(words(normalise(text)), size)) for text in texts]
+    sets = [set(shingle_hashes(words(normalise(text)), size).tolist()) for text in texts]
     return max(len(a & b) / len(a | b) for a, b in itertools.combinations(sets, 2))
 
 

@@ -15,9 +15,8 @@ import click
 
 from pipeline import __version__
 from pipeline.config import Config
+from pipeline.errors import ReportError, StoreError
 from pipeline.lock import EXIT_LOCKED, LockedError, writer_lock
-from pipeline.report import ReportError, largest_clusters, open_readonly, stats
-from pipeline.store import StoreError
 
 EXIT_FATAL = 1
 EXIT_INTERRUPTED = 130
@@ -121,6 +120,8 @@ def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
     Example:
         python -m pipeline clusters --db news.db --limit 5
     """
+    from pipeline.report import largest_clusters, open_readonly
+
     try:
         found = largest_clusters(open_readonly(db_path), limit, min_size)
     except ReportError as exc:
@@ -153,6 +154,8 @@ def stats_command(db_path: Path, as_json: bool) -> None:
     Example:
         python -m pipeline stats --db news.db
     """
+    from pipeline.report import open_readonly, stats
+
     try:
         totals = stats(open_readonly(db_path))
     except ReportError as exc:
@@ -182,6 +185,7 @@ def serve(db_path: Path, host: str, port: int) -> None:
         python -m pipeline serve --db news.db --port 8001
     """
     from pipeline.browse import serve as run_datasette
+    from pipeline.report import open_readonly
 
     try:
         open_readonly(db_path).close()

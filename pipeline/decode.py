@@ -1,7 +1,8 @@
 """Bytes to text: the declared charset first, then a byte-order mark, then detection.
 
 Pages lie about their encoding often enough (cp1251 declared as UTF-8, UTF-16 without a BOM)
-that a declared charset is only trusted when the bytes decode cleanly with it. Anything that
+that a declared charset is only trusted when the bytes decode cleanly with it. The last resort
+is windows-1252, the web's default for undeclared pages. Anything that
 still does not decode is a ``decode_error`` rejection, never an exception from a codec.
 """
 
@@ -60,8 +61,10 @@ def _looks_utf16(body: bytes) -> str | None:
 def decode(body: bytes, declared: str | None = None) -> str:
     """Decode page bytes to text, or raise ``Rejected(decode_error)``.
 
-    >>> decode("café".encode("cp1252"), declared="utf-8")
-    'café'
+    >>> decode("Le café où Sébastien a déjeuné était fermé.".encode("cp1252"), declared="utf-8")
+    'Le café où Sébastien a déjeuné était fermé.'
+    >>> decode("Путин посетил базу Хмеймим в Сирии".encode("cp1251"), declared="utf-8")
+    'Путин посетил базу Хмеймим в Сирии'
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
@@ -75,26 +78,65 @@ def decode(body: bytes, declared: str | None = None) -> str:
         text = _try(body, encoding)
         if text is not None:
             return _reject_if_binary(text)
-    best = from_bytes(body[:200_000]).best()
-    if best is not None and best.encoding:
-        text = _try(body, best.encoding)
+    for encoding in (*_detected(body), "cp1252"):
+        text = _try(body, encoding)
         if text is not None:
             return _reject_if_binary(text)
     raise Rejected(Reason.DECODE_ERROR, "bytes match no known text encoding")
 
 
-_CONTROL_BYTES = frozenset(range(32)) - {9, 10, 12, 13, 27}
+# Encodings web pages actually use (the WHATWG Encoding Standard's legacy set), in
+# charset_normalizer's names. Its other guesses (mac_latin2, cp775 ...) win too often on short
+# text. UTF-16/32 are left out: ``_looks_utf16`` has already ruled them out.
+_WEB_ENCODINGS = frozenset(
+    [f"cp125{i}" for i in range(9)]
+    + [f"iso8859_{i}" for i in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)]
+    + [
+        "koi8_r",
+        "koi8_u",
+        "mac_cyrillic",
+        "cp866",
+        "cp874",
+        "gb18030",
+        "gb2312",
+        "big5",
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "iso2022_jp",
+        "euc_kr",
+        "cp949",
+        "utf_8",
+    ]
+)
+
+
+def _detected(body: bytes) -> list[str]:
+    """Detector guesses for web encodings, least chaotic first, windows-1252 winning ties.
+
+    Below a few dozen bytes detection is a coin toss, so short inputs get no guesses.
+    """
+    if len(body) < 32:
+        return []
+    matches = [m for m in from_bytes(body[:200_000]) if m.encoding in _WEB_ENCODINGS]
+    matches.sort(key=lambda m: (round(m.chaos, 3), m.encoding != "cp1252"))
+    return [match.encoding for match in matches]
+
+
+_CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 12, 13, 27}))
+_CONTROL_CHARS = re.compile("[" + re.escape(_CONTROL_BYTES.decode("ascii")) + "]")
 
 
 def _control_share(sample: bytes) -> float:
     """Share of control bytes (not tab, newline, form feed, CR or ESC): high in binary files."""
-    return sum(byte in _CONTROL_BYTES for byte in sample) / len(sample) if sample else 0.0
+    if not sample:
+        return 0.0
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample)
 
 
 def _reject_if_binary(text: str) -> str:
     """Text full of control characters is a binary file that happened to decode."""
     sample = text[:4000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if sample and controls / len(sample) > 0.05:
+    if sample and len(_CONTROL_CHARS.findall(sample)) / len(sample) > 0.05:
         raise Rejected(Reason.BINARY, "looks like a binary file, not text")
     return text.replace("\x00", "")

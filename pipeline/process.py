@@ -1,4 +1,4 @@
-"""The map side: extract → clean → headline → fingerprint for one page, in a worker process.
+"""The map side: inflate, extract, clean, headline and fingerprint one page in a worker.
 
 ``process_page`` is a pure function of one page and the config, so it can run in any worker
 in any order. It returns either the finished ``Page`` or a ``Rejection``; only the errors a
@@ -17,12 +17,16 @@ from pipeline.config import Config
 from pipeline.extract import extract, take_headline
 from pipeline.fingerprint import fingerprint
 from pipeline.records import Page, Reason, Rejected, Rejection
+from pipeline.sources.common import inflate
 
 
 def process_page(page: Page, config: Config) -> Page | Rejection:
     """Run every per-page stage; the returned page carries no raw bytes (they are not needed)."""
     try:
         with _time_limit(config.page_timeout):
+            page.body = inflate(page.body, config.max_page_bytes)
+            if not page.body.strip():
+                raise Rejected(Reason.EMPTY, "the page is empty")
             extract(page)
             clean(page)
             take_headline(page)

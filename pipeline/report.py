@@ -11,9 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-
-class ReportError(Exception):
-    """The database cannot be read; the message says why in one line."""
+from pipeline.errors import ReportError
 
 
 def open_readonly(path: Path) -> Database:

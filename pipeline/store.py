@@ -19,11 +19,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.migrations import migrations
+from pipeline.errors import StoreError
 from pipeline.records import Page, Rejection
-
-
-class StoreError(Exception):
-    """A database problem a person can fix (path, permissions, disk); shown as one line."""
 
 
 def now() -> str:

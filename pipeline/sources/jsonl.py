@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.records import Page, Reason, Rejected, Rejection
-from pipeline.sources.common import raw_hash, read_bytes
+from pipeline.sources.common import inflate, raw_hash, read_raw
 
 # A JSONL file is a container, so it may be far larger than one page.
 CONTAINER_FACTOR = 50
@@ -20,7 +20,7 @@ CONTAINER_FACTOR = 50
 def read_jsonl_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
     """Yield one ``Page`` per usable line; sources are ``file.jsonl#LINE``."""
     try:
-        data = read_bytes(path, limit * CONTAINER_FACTOR)
+        data = inflate(read_raw(path, limit * CONTAINER_FACTOR), limit * CONTAINER_FACTOR)
     except Rejected as exc:
         yield Rejection(source, exc.reason, exc.detail)
         return

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.records import Page, Reason, Rejected, Rejection
-from pipeline.sources.common import raw_hash, read_bytes
+from pipeline.sources.common import raw_hash, read_raw
 
 
 def read_page_file(path: Path, source: str, kind: str, limit: int) -> Iterator[Page | Rejection]:
-    """Yield the one page a file holds, or the reason it holds none."""
+    """Yield the one page a file holds (still compressed if it was), or why it holds none."""
     try:
-        body = read_bytes(path, limit)
+        body = read_raw(path, limit)
     except Rejected as exc:
         yield Rejection(source, exc.reason, exc.detail)
         return

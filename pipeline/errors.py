@@ -1,0 +1,9 @@
+"""Errors a person can fix, shown by the CLI as one line (no traceback)."""
+
+
+class StoreError(Exception):
+    """The database cannot be opened for writing: path, permissions, disk, not SQLite."""
+
+
+class ReportError(Exception):
+    """The database cannot be read for a report."""

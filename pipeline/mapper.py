@@ -1,0 +1,131 @@
+"""The map side's machinery: run the per-page stages in worker processes, in input order.
+
+Workers come from a ``forkserver``, not ``fork``: they must not inherit the SQLite connection
+or the writer lock's file descriptor (a worker outliving a killed parent would otherwise keep
+the lock and refuse every later cron run). The forkserver preloads the stages once; the pool
+starts in a background thread so that this start-up overlaps the parent's own (opening the
+database, rebuilding the cluster index). The parent never imports trafilatura itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult, Pool
+
+from pipeline.config import Config
+from pipeline.records import Page, Reason, Rejection
+
+STAGES = "pipeline.process"
+# Pages travel to the workers in chunks: one round trip per page costs the parent (which
+# shares the cores with the workers) about a millisecond of pickling and thread hand-offs.
+CHUNK_PAGES = 4
+CHUNK_BYTES = 4 * 1024 * 1024
+# Chunks in flight per worker: enough that one slow page does not idle the other workers,
+# few enough that memory stays flat.
+WINDOW_PER_WORKER = 4
+
+
+def process(pages: list[Page], config: Config) -> list[Page | Rejection]:
+    """Run the stages on a chunk of pages (imported on first use, so the parent need not)."""
+    from pipeline.process import process_page
+
+    return [process_page(page, config) for page in pages]
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops cleanly and reports."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+class _Done:
+    """A result that is already known, kept in order with the pending ones."""
+
+    def __init__(self, value: list[Page | Rejection]) -> None:
+        self.value = value
+
+    def get(self, timeout: float | None = None) -> list[Page | Rejection]:
+        return self.value
+
+
+class PageMapper:
+    """``map`` runs the stages over pages in ``workers`` processes (1 = in this process)."""
+
+    def __init__(self, config: Config, workers: int) -> None:
+        self.config = config
+        self.workers = max(1, workers)
+        self._pool: Pool | None = None
+        self._starting: threading.Thread | None = None
+        if self.workers > 1:
+            self._starting = threading.Thread(target=self._start, daemon=True)
+            self._starting.start()
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([STAGES])
+        self._pool = context.Pool(self.workers, initializer=_worker_init)
+
+    def _ready_pool(self) -> Pool | None:
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+            if self._pool is None:
+                raise RuntimeError("the worker processes could not be started")
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the workers (pages in flight are dropped; they were never stored)."""
+        pool = self._ready_pool()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+    def map(self, items: Iterable[Page | Rejection]) -> Iterator[Page | Rejection]:
+        """Yield one result per item, in input order, with a bounded window in flight."""
+        pool = self._ready_pool() if self.workers > 1 else None
+        window: deque[tuple[list[Page | Rejection], AsyncResult | _Done]] = deque()
+        for chunk in _chunks(items):
+            window.append((chunk, self._submit(pool, chunk)))
+            if len(window) >= self.workers * WINDOW_PER_WORKER:
+                yield from self._results(*window.popleft())
+        while window:
+            yield from self._results(*window.popleft())
+
+    def _submit(self, pool: Pool | None, chunk: list[Page | Rejection]) -> AsyncResult | _Done:
+        pages = [item for item in chunk if isinstance(item, Page)]
+        if pool is None or not pages:
+            return _Done(process(pages, self.config))
+        return pool.apply_async(process, (pages, self.config))
+
+    def _results(
+        self, chunk: list[Page | Rejection], pending: AsyncResult | _Done
+    ) -> Iterator[Page | Rejection]:
+        """The chunk's items in order: read-time rejections as they were, pages processed."""
+        pages = [item for item in chunk if isinstance(item, Page)]
+        try:
+            done = iter(pending.get(timeout=(self.config.page_timeout + 5) * len(pages) + 30))
+        except multiprocessing.TimeoutError:
+            detail = "the worker processing this page stopped answering"
+            done = iter([Rejection(p.source, Reason.TIMEOUT, detail, p.raw_hash) for p in pages])
+        for item in chunk:
+            yield item if isinstance(item, Rejection) else next(done)
+
+
+def _chunks(items: Iterable[Page | Rejection]) -> Iterator[list[Page | Rejection]]:
+    """Group items into chunks of a few pages (rejections ride along, keeping their place)."""
+    chunk: list[Page | Rejection] = []
+    pages = size = 0
+    for item in items:
+        chunk.append(item)
+        if isinstance(item, Page):
+            pages += 1
+            size += len(item.body)
+        if pages >= CHUNK_PAGES or size >= CHUNK_BYTES:
+            yield chunk
+            chunk, pages, size = [], 0, 0
+    if chunk:
+        yield chunk
