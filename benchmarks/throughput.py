@@ -2,7 +2,8 @@
 
 Both sides get the same pages (the 181 real pages of the extraction benchmark, repeated
 ``--copies`` times under different names so a run lasts long enough to time) and the same
-number of processes. The baseline reads each file, gunzips it and calls
+number of processes, and both are timed as commands. The baseline
+(``benchmarks/bare_extract.py``) reads each file, gunzips it and calls
 ``trafilatura.extract`` in a process pool: the least any extraction pipeline must do. The
 ingest side is the real command, ``python -m pipeline ingest``, into a fresh database: reading,
 extraction with metadata, cleaning, fingerprinting, clustering and SQLite writes. Runs
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import multiprocessing
 import os
 import platform
 import shutil
@@ -31,14 +31,6 @@ from pathlib import Path
 from benchmarks.corpus import BENCHMARK
 
 
-def _extract_file(path: str) -> int:
-    import trafilatura
-
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        text = trafilatura.extract(handle.read(), include_comments=False, deduplicate=False)
-    return len(text or "")
-
-
 def _corpus(folder: Path, copies: int) -> list[Path]:
     paths = []
     for copy in range(copies):
@@ -49,13 +41,16 @@ def _corpus(folder: Path, copies: int) -> list[Path]:
     return paths
 
 
-def time_baseline(paths: list[Path], workers: int) -> float:
+def _timed(command: list[str]) -> float:
     started = time.perf_counter()
-    context = multiprocessing.get_context("forkserver")
-    with context.Pool(workers) as pool:
-        for _ in pool.imap(_extract_file, [str(p) for p in paths], chunksize=1):
-            pass
+    subprocess.run(command, check=True)
     return time.perf_counter() - started
+
+
+def time_baseline(folder: Path, workers: int) -> float:
+    return _timed(
+        [sys.executable, "-m", "benchmarks.bare_extract", str(folder), "--workers", str(workers)]
+    )
 
 
 def time_ingest(folder: Path, workers: int, db: Path) -> float:
@@ -78,6 +73,37 @@ def time_ingest(folder: Path, workers: int, db: Path) -> float:
     return time.perf_counter() - started
 
 
+def per_page_ms(paths: list[Path]) -> tuple[float, float]:
+    """Milliseconds per page in one process: bare extract, and all of wirecopy's stages."""
+    import trafilatura
+
+    from pipeline.config import Config
+    from pipeline.process import process_page
+    from pipeline.records import Page
+
+    raw = [path.read_bytes() for path in paths]
+    started = time.perf_counter()
+    for body in raw:
+        trafilatura.extract(
+            gzip.decompress(body).decode("utf-8"), include_comments=False, deduplicate=False
+        )
+    bare = time.perf_counter() - started
+    started = time.perf_counter()
+    for body in raw:
+        process_page(Page("x", body, "html", "x"), Config())
+    ours = time.perf_counter() - started
+    return bare * 1000 / len(raw), ours * 1000 / len(raw)
+
+
+def startup_seconds(folder: Path, workers: int, db: Path) -> tuple[float, float]:
+    """Fixed cost: a pool extracting one page, and ingest of a folder with one page."""
+    one = folder / "one"
+    one.mkdir()
+    first = next(iter(sorted((BENCHMARK / "html").glob("*.html.gz"))))
+    shutil.copy(first, one / first.name)
+    return time_baseline(one, workers), time_ingest(one, workers, db)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -90,8 +116,10 @@ def main() -> None:
         paths = _corpus(folder, args.copies)
         baseline, ingest = [], []
         for _ in range(args.repeats):
-            baseline.append(time_baseline(paths, args.workers))
+            baseline.append(time_baseline(folder, args.workers))
             ingest.append(time_ingest(folder, args.workers, Path(tmp) / "bench.db"))
+        bare_ms, ours_ms = per_page_ms(paths[:181])
+        start_bare, start_ours = startup_seconds(Path(tmp), args.workers, Path(tmp) / "one.db")
     n = len(paths)
     base_rate, ingest_rate = n / statistics.median(baseline), n / statistics.median(ingest)
     print(
@@ -102,6 +130,11 @@ def main() -> None:
     print("|---|---:|---:|")
     print(f"| bare trafilatura.extract (pool) | {base_rate:.1f} | 1.00 |")
     print(f"| wirecopy ingest (end to end) | {ingest_rate:.1f} | {ingest_rate / base_rate:.2f} |")
+    print()
+    print("| where the time goes | bare | wirecopy |")
+    print("|---|---:|---:|")
+    print(f"| one process, ms per page (181 pages) | {bare_ms:.1f} | {ours_ms:.1f} |")
+    print(f"| start-up, s (a run with one page) | {start_bare:.2f} | {start_ours:.2f} |")
 
 
 if __name__ == "__main__":
