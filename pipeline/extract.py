@@ -107,7 +107,7 @@ def _read_metadata(page: Page, html: str) -> None:
         tree, extensive_search=False, original_date=True, url=page.canonical_url
     )
     page.language = _html_lang(html)
-    page.site = meta.sitename or _host(page.canonical_url or page.url)
+    page.site = (meta.sitename or "").lstrip("@") or _host(page.canonical_url or page.url)
 
 
 def _paragraph_lines(text: str) -> list[str]:
