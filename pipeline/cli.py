@@ -74,6 +74,13 @@ def _fail(message: str, status: int = EXIT_FATAL) -> None:
     show_default=True,
     help="Seconds one page may take before it is rejected.",
 )
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=Config().batch_size,
+    show_default=True,
+    help="Pages per transaction; smaller batches commit more often.",
+)
 def ingest(
     directory: Path,
     db_path: Path,
@@ -82,6 +89,7 @@ def ingest(
     wait: bool,
     min_words: int,
     page_timeout: float,
+    batch_size: int,
 ) -> None:
     """Ingest a folder of saved pages into the database, clustering copies.
 
@@ -96,7 +104,7 @@ def ingest(
 
     if not directory.is_dir():
         _fail(f"{directory} is not a directory")
-    config = Config(min_words=min_words, page_timeout=page_timeout)
+    config = Config(min_words=min_words, page_timeout=page_timeout, batch_size=batch_size)
     try:
         with writer_lock(db_path, wait=wait):
             outcome = ingest_directory(directory, db_path, config, workers=workers, quiet=quiet)

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.errors import StoreError
+
 # EX_TEMPFAIL from sysexits.h: "try again later", which is what a cron overlap means.
 EXIT_LOCKED = 75
 
@@ -31,7 +33,10 @@ def lock_path(db_path: Path) -> Path:
 def writer_lock(db_path: Path, wait: bool = False, poll: float = 0.5) -> Iterator[None]:
     """Hold the database's writer lock for the block; raise ``LockedError`` if it is taken."""
     path = lock_path(db_path)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot create the lock file {path}: {exc.strerror}") from exc
     try:
         while True:
             try:

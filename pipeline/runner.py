@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pipeline.config import Config
 from pipeline.mapper import PageMapper
 from pipeline.records import Page, Rejection
+from pipeline.errors import StoreError
 from pipeline.store import Store
 from pipeline.writer import Counts, Writer
 
@@ -65,14 +66,18 @@ def run(
     started = time.monotonic()
     writer = Writer(store, config, run_id)
     status = "completed"
-    with StopFlag() as stop:
-        for result in mapper.map(_unseen(items, store, writer)):
-            writer.accept(result)
-            on_result()
-            if stop.requested:
-                status = "interrupted"
-                break
-    writer.flush()
+    try:
+        with StopFlag() as stop:
+            for result in mapper.map(_unseen(items, store, writer)):
+                writer.accept(result)
+                on_result()
+                if stop.requested:
+                    status = "interrupted"
+                    break
+        writer.flush()
+    except StoreError:
+        store.mark_failed(run_id)
+        raise
     elapsed = time.monotonic() - started
     store.finish_run(run_id, {**writer.counts.as_row(), "elapsed_seconds": elapsed}, status)
     return Outcome(writer.counts, run_id, status, elapsed)

@@ -8,6 +8,7 @@ carries on from there. WAL mode lets Datasette and other readers query during an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -72,6 +73,7 @@ class Store:
         )
 
     def start_run(self, command: str, arguments: dict) -> int:
+        """Insert the run's row (committed at once, so a killed run still shows)."""
         with self.db.atomic():
             table = self.db["runs"].insert(
                 {
@@ -87,8 +89,22 @@ class Store:
         with self.db.atomic():
             self.db["runs"].update(run_id, {**counts, "status": status, "finished": now()})
 
+    def mark_failed(self, run_id: int) -> None:
+        """Best effort: record that a run stopped on an error (the disk may be full)."""
+        with contextlib.suppress(sqlite3.DatabaseError):
+            self.finish_run(run_id, {}, "failed")
+
     def write(self, batch: Batch, run_id: int) -> None:
-        """Write one batch atomically."""
+        """Write one batch atomically; a failure leaves every earlier batch intact."""
+        try:
+            self._write(batch, run_id)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"could not write to {self.path}: {exc}; everything stored before this batch "
+                "is intact, run the same command again once this is fixed"
+            ) from exc
+
+    def _write(self, batch: Batch, run_id: int) -> None:
         with self.db.atomic():
             for old, new in batch.merges:
                 self.db.execute(
@@ -154,6 +170,8 @@ def _connect(path: Path) -> Database:
         db.enable_wal()
         db.execute("pragma synchronous = normal")
         migrations.apply(db)
+        db.execute("begin immediate")  # fails now, not mid-run, if we cannot write
+        db.execute("rollback")
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot use database {path}: {exc}") from exc
     return db

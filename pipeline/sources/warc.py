@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from pipeline.records import Page, Reason, Rejection
 from pipeline.sources.common import GZIP_MAGIC, raw_hash
@@ -39,7 +38,7 @@ def read_warc_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejec
             return
         damaged = False
         with path.open("rb") as stream:
-            for number, record in enumerate(ArchiveIterator(stream), start=1):
+            for number, record in enumerate(_records(stream), start=1):
                 if record.rec_type is None:
                     yield Rejection(
                         f"{source}#{number}", Reason.BAD_WARC, "record has no WARC-Type"
@@ -54,9 +53,31 @@ def read_warc_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejec
             yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
     except PermissionError as exc:
         yield Rejection(source, Reason.UNREADABLE, f"permission denied: {exc.strerror}")
-    except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
+    except _Damaged as exc:
         detail = f"archive damaged after record {number}: {str(exc)[:200]}"
         yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
+
+
+class _Damaged(Exception):
+    """warcio failed on the archive's bytes."""
+
+
+def _records(stream) -> Iterator:
+    """warcio's records; any error it raises on damaged bytes becomes ``_Damaged``.
+
+    warcio is a parser of untrusted input and signals damage with whatever its code trips
+    over (AttributeError on a cut header, zlib.error, EOFError ...), so here, and only
+    here, every exception means "the archive is damaged".
+    """
+    records = iter(ArchiveIterator(stream))
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _Damaged(f"{type(exc).__name__}: {exc}") from exc
+        yield record
 
 
 def _not_a_warc(path: Path) -> str | None:
@@ -93,7 +114,10 @@ def _page_from_record(record, source: str, limit: int) -> Page | Rejection:
     content_type = ""
     if record.http_headers is not None:
         content_type = record.http_headers.get_header("Content-Type") or ""
-    body = record.content_stream().read(limit + 1)
+    try:
+        body = record.content_stream().read(limit + 1)
+    except Exception as exc:  # damaged record content, same reasoning as _records
+        raise _Damaged(f"{type(exc).__name__}: {exc}") from exc
     digest = raw_hash(body, (url or "").encode())
     if len(body) <= limit and getattr(record.raw_stream, "limit", 0) > 0:
         return Rejection(source, Reason.BAD_WARC, f"record cut short (archive truncated): {url}")
