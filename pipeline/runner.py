@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from pipeline.config import Config
+from pipeline.errors import StoreError
 from pipeline.mapper import PageMapper
 from pipeline.records import Page, Rejection
-from pipeline.errors import StoreError
 from pipeline.store import Store
 from pipeline.writer import Counts, Writer
 
