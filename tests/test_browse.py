@@ -125,3 +125,10 @@ def test_serve_command_answers_on_localhost(news_db: Path) -> None:
         server.terminate()
         server.wait(timeout=10)
     assert [row["size"] for row in data] == [4]
+
+
+def test_datasette_refuses_writes(news_db: Path) -> None:
+    before = rows(news_db, "select count(*) from articles")
+    status, _ = _get(news_db, "/news/-/query.json?sql=delete+from+articles")
+    assert status == 400
+    assert rows(news_db, "select count(*) from articles") == before
