@@ -98,3 +98,30 @@ def m001_initial(db: Database) -> None:
     )
     db["rejected"].create_index(["source", "raw_hash", "reason"], unique=True)
     db["rejected"].create_index(["reason"])
+
+
+@migrations()
+def m002_crawl(db: Database) -> None:
+    """Crawl state: every fetched URL (canonical), with conditional-GET validators; crawl
+    counters on runs."""
+    db["urls"].create(
+        {
+            "url": str,
+            "source_name": str,
+            "kind": str,
+            "found_by": str,
+            "first_seen": str,
+            "last_fetched": str,
+            "status": int,
+            "article_id": int,
+            "outcome": str,
+            "etag": str,
+            "last_modified": str,
+        },
+        pk="url",
+    )
+    db["urls"].create_index(["source_name"])
+    db["urls"].create_index(["article_id"])
+    for column in ("requests", "errors", "refused"):
+        db["runs"].add_column(column, int)
+    db["runs"].add_column("responses", str)

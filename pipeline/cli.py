@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -114,6 +115,61 @@ def ingest(
         _fail(str(exc))
     if outcome.status == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
+
+
+@cli.command()
+@click.option(
+    "--sources",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("sources.toml"),
+    show_default=True,
+    help="The sources file (see sources.example.toml).",
+)
+@DB_OPTION
+@click.option("--since", default="", help="Skip sitemap entries last modified before YYYY-MM-DD.")
+@click.option("--wait", is_flag=True, help="If another run holds the database, wait for it.")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also append the log to this file.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Log warnings and errors only; no summary.")
+def crawl(
+    sources: Path, db_path: Path, since: str, wait: bool, log_file: Path | None, quiet: bool
+) -> None:
+    """Crawl the sites in a sources file into the database (what cron runs).
+
+    \b
+    Example:
+        python -m pipeline crawl --sources sources.toml --db news.db
+    \b
+    crontab, every hour at :17 (one line):
+        17 * * * * cd /srv/wirecopy && .venv/bin/python -m pipeline crawl
+                   --sources sources.toml --db news.db
+    """
+    from pipeline.crawl import format_crawl, run_crawl
+    from pipeline.crawl_config import ConfigError, load
+
+    if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        _fail("--since takes a date as YYYY-MM-DD")
+    try:
+        config = load(sources)
+        with writer_lock(db_path, wait=wait):
+            from pipeline.store import Store
+
+            Store(db_path).close()  # migrate, and fail now with one line if we cannot write
+            run = run_crawl(config, sources, db_path, since, log_file, quiet)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except (StoreError, OSError) as exc:
+        _fail(str(exc))
+    if not quiet:
+        click.echo(format_crawl(run, db_path))
+    if run.get("status") != "completed":
+        sys.exit(EXIT_INTERRUPTED if run.get("status") == "interrupted" else EXIT_FATAL)
 
 
 @cli.command()

@@ -39,10 +39,11 @@ class Batch:
     merges: list[tuple[int, int]] = field(default_factory=list)
     clusters: list[dict] = field(default_factory=list)
     rejections: list[dict] = field(default_factory=list)
+    urls: list[dict] = field(default_factory=list)
     run_counts: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.articles) + len(self.rejections)
+        return len(self.articles) + len(self.rejections) + len(self.urls)
 
 
 class Store:
@@ -61,6 +62,11 @@ class Store:
             "select 1 from articles where source = ? and raw_hash = ?", [source, raw_hash]
         ).fetchone()
         return row is not None
+
+    def url_state(self, url: str) -> dict | None:
+        """What we know of a canonical URL: last fetch, validators, the article it gave."""
+        rows = list(self.db.query("select * from urls where url = ?", [url]))
+        return rows[0] if rows else None
 
     def next_article_id(self) -> int:
         return (self.db.execute("select max(id) from articles").fetchone()[0] or 0) + 1
@@ -116,8 +122,38 @@ class Store:
             self.db["furniture"].insert_all(batch.furniture)
             self.db["clusters"].upsert_all(batch.clusters, pk="id")
             self.db["rejected"].insert_all(batch.rejections, ignore=True)
+            self.db.conn.executemany(_UPSERT_URL, [_url_values(row) for row in batch.urls])
             if batch.run_counts:
                 self.db["runs"].update(run_id, batch.run_counts)
+
+
+_URL_COLUMNS = (
+    "url",
+    "source_name",
+    "kind",
+    "found_by",
+    "first_seen",
+    "last_fetched",
+    "status",
+    "article_id",
+    "outcome",
+    "etag",
+    "last_modified",
+)
+# A URL keeps its first_seen, and its last article and validators when a fetch has none.
+_UPSERT_URL = f"""
+insert into urls ({", ".join(_URL_COLUMNS)}) values ({", ".join("?" * len(_URL_COLUMNS))})
+on conflict(url) do update set
+  source_name = excluded.source_name, kind = excluded.kind, found_by = excluded.found_by,
+  last_fetched = excluded.last_fetched, status = excluded.status, outcome = excluded.outcome,
+  article_id = coalesce(excluded.article_id, urls.article_id),
+  etag = coalesce(excluded.etag, urls.etag),
+  last_modified = coalesce(excluded.last_modified, urls.last_modified)
+"""
+
+
+def _url_values(row: dict) -> tuple:
+    return tuple(row.get(column) for column in _URL_COLUMNS)
 
 
 def article_row(page: Page, article_id: int, run_id: int, ingested_at: str) -> dict:

@@ -54,25 +54,33 @@ class Writer:
         self.next_id = store.next_article_id()
         self.batch = Batch()
         self._touched: set[int] = set()
-        self._new_ids: list[int] = []
 
     def skip(self) -> None:
         """Count a page that was already stored (same source, same bytes)."""
         self.counts.pages_seen += 1
         self.counts.skipped += 1
 
-    def accept(self, result: Page | Rejection) -> None:
-        """Take one processed page or rejection; flush when the batch is full."""
+    def accept(self, result: Page | Rejection, url_row: dict | None = None) -> int | None:
+        """Take one processed page or rejection (and, for crawls, its ``urls`` row, written
+        in the same transaction); return the new article's id; flush when the batch is full."""
         self.counts.pages_seen += 1
+        article_id = None
         if isinstance(result, Rejection):
             self.counts.rejected[result.reason.value] += 1
             self.batch.rejections.append(rejection_row(result, self.run_id))
         else:
-            self._add_article(result)
+            article_id = self._add_article(result)
+        if url_row is not None:
+            self.note_url({**url_row, "article_id": article_id})
         if len(self.batch) >= self.config.batch_size:
             self.flush()
+        return article_id
 
-    def _add_article(self, page: Page) -> None:
+    def note_url(self, row: dict) -> None:
+        """Record a fetched URL (feed, sitemap or page state) with the next batch."""
+        self.batch.urls.append(row)
+
+    def _add_article(self, page: Page) -> int:
         article_id, stamp = self.next_id, now()
         self.next_id += 1
         member = Member(article_id, page.published, page.word_count, stamp)
@@ -93,11 +101,11 @@ class Writer:
         )
         self.batch.merges.extend(placement.merged)
         self._touched.add(placement.cluster_id)
-        self._new_ids.append(article_id)
+        return article_id
 
     def flush(self) -> None:
         """Write the current batch in one transaction (no-op when empty)."""
-        if not len(self.batch) and not self.batch.merges:
+        if not len(self.batch):
             return
         for row in self.batch.articles:
             row["cluster_id"] = self.index.cluster_of[row["id"]]
