@@ -258,3 +258,54 @@ def test_example_sources_file_is_valid() -> None:
 
     config = load(Path(__file__).parent.parent / "sources.example.toml")
     assert config.sources and all(source.allowed_hosts for source in config.sources)
+
+
+def test_scrapy_crawl_from_the_repository_root(web, tmp_path: Path) -> None:
+    a, b, _, _ = web
+    sources = _sources(tmp_path / "s.toml", a, b)
+    db = tmp_path / "scrapy.db"
+    argv = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "news",
+        "-a",
+        f"sources={sources}",
+        "-a",
+        f"db={db}",
+        "-s",
+        "AUTOTHROTTLE_START_DELAY=0",
+        "-s",
+        "LOG_LEVEL=WARNING",
+    ]
+    result = subprocess.run(
+        argv, capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rows(db, "select count(*) from articles") == [(6,)]
+    assert rows(db, "select command, status from runs") == [("crawl", "completed")]
+
+
+def test_since_skips_older_sitemap_entries(web, tmp_path: Path) -> None:
+    a, b, _, _ = web
+    db = tmp_path / "news.db"
+    result = _crawl(_sources(tmp_path / "s.toml", a, b), db, "--since", "2026-11-02")
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = dict(rows(db, "select url, found_by from articles"))
+    assert found[f"{a.base}/news/a2.html"] == f"sitemap {a.base}/sitemap.xml"
+    assert found[f"{a.base}/news/a1.html"] == f"{a.base}/index.html"  # not via the sitemap
+
+
+def test_responses_over_the_size_limit_are_dropped(web, tmp_path: Path) -> None:
+    a, b, _, _ = web
+    sources = _sources(tmp_path / "s.toml", a, b)
+    text = sources.read_text(encoding="utf-8").replace(
+        "start_delay = 0", "start_delay = 0\nmax_response_bytes = 2048"
+    )
+    sources.write_text(text, encoding="utf-8")
+    db = tmp_path / "news.db"
+    result = _crawl(sources, db)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert rows(db, "select count(*) from articles") == [(0,)]
+    assert "DOWNLOAD_MAXSIZE" in result.stderr or "maxsize" in result.stderr.lower()
