@@ -104,8 +104,12 @@ def _looks_like_name(line: str) -> bool:
 
 
 def _label_repeats(lines: list[str], labels: list[str | None], title: str | None) -> None:
-    """Label a repeated lede or paragraph, and a first line that only repeats the title."""
-    seen: set[str] = set()
+    """Label a lede printed twice in a row, and a first line that only repeats the title.
+
+    Only a paragraph repeated *immediately* is furniture: pages such as newsletters repeat
+    paragraphs further apart on purpose (a summary, then the details), and those stay.
+    """
+    previous: str | None = None
     first = True
     for index, line in enumerate(lines):
         if labels[index] is not None or not line.strip():
@@ -113,9 +117,9 @@ def _label_repeats(lines: list[str], labels: list[str | None], title: str | None
         key = " ".join(line.split()).casefold()
         if first and title and key == " ".join(title.split()).casefold():
             labels[index] = fr.TITLE_LINE
-        elif key in seen and len(key.split()) >= 6:
+        elif key == previous and len(key.split()) >= 6:
             labels[index] = fr.REPEATED_PARAGRAPH
-        seen.add(key)
+        previous = key
         first = False
 
 

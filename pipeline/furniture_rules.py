@@ -67,6 +67,33 @@ RULES: tuple[Rule, ...] = (
         next="caption",
     ),
     _rule("caption_credit", r".{10,200}\s/\s*[A-Z][\w.-]*( [A-Z][\w.-]*){0,3}", max_words=30),
+    _rule(
+        "date_stamp",
+        r"((updated|published|posted|last updated|modified)\s*:?\s*)?"
+        r"((mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s*)?"
+        r"(\d{4}-\d{2}-\d{2}([t ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|z)?)?"
+        r"|\w{3,9}\.? \d{1,2},? \d{4}([ ,]+(at )?\d{1,2}:\d{2}\s*([ap]\.?m\.?)?)?"
+        r"|\d{1,2} \w{3,9}\.? \d{4})",
+        max_words=10,
+    ),
+    _rule(
+        "social_follow",
+        rf"(follow|like|join) (us|[\w .'’-]{{1,60}}) on "
+        rf"({_SOCIAL}|instagram|youtube|tiktok|social media)\b.*",
+        max_words=25,
+    ),
+    _rule("author_contact", r".*\b(may|can) be (reached|contacted) at\b.*", max_words=40),
+    _rule(
+        "author_contact",
+        r".*\b[\w.+-]+@[\w-]+\.[\w.-]+\b.*(twitter|follow|tips?|contact).*",
+        max_words=40,
+    ),
+    _rule("related_teaser", r"[^.!?]{10,200}\[[A-Z][A-Z ]{1,20}\]", max_words=30),
+    _rule(
+        "newsletter_prompt",
+        r"(sign up|subscribe)( now| today| here)? (for|to) .{1,120}",
+        max_words=25,
+    ),
     _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
     _rule(
         "check_also",
