@@ -81,8 +81,8 @@ def transplant(
     """Return the template page's HTML with its article replaced by ``article``'s paragraphs."""
     tree = lxml_html.fromstring(template.html)
     old = _body_elements(tree, template.body)
-    if not old:
-        raise ValueError(f"template {template.id[:12]} has no recognisable article paragraphs")
+    if len(old) < 0.9 * len([p for p in template.paragraphs if len(p) > 30]):
+        raise ValueError(f"template {template.id[:12]}: its own article could not be removed")
     anchor = old[0]
     parent = anchor.getparent()
     position = parent.index(anchor)

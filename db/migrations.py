@@ -125,3 +125,10 @@ def m002_crawl(db: Database) -> None:
     for column in ("requests", "errors", "refused"):
         db["runs"].add_column(column, int)
     db["runs"].add_column("responses", str)
+
+
+@migrations()
+def m003_partial_copies(db: Database) -> None:
+    """Excerpts and lede signatures, for linking partial copies."""
+    db["articles"].add_column("excerpt", int)
+    db["articles"].add_column("lede_signatures", bytes)

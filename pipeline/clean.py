@@ -16,6 +16,7 @@ def clean(page: Page) -> Page:
     kept, removed = clean_lines(page.lines, title=page.title)
     page.text = _join(kept)
     page.removed = removed
+    page.excerpt = any(item.rule == fr.EXCERPT_RULE for item in removed)
     return page
 
 

@@ -12,18 +12,22 @@ Rules, so that results are reproducible:
   cluster, not quadratically;
 * a cluster's id is its lowest article id; joining two clusters keeps the lower id;
 * the canonical article is the earliest published, else the most complete (most words), else
-  the first seen (lowest id), and the reason is stored with it.
+  the first seen (lowest id), and the reason is stored with it;
+* an excerpt (a page that says "Continue reading at ...") joins no near-duplicate cluster;
+  it and any article largely contained in another are linked by a ``partial`` pair (exact
+  containment of shingles, candidates from an index of ledes), which merges nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from datasketch import MinHashLSH
 
 from pipeline.config import Config
-from pipeline.fingerprint import similarity, to_minhash
+from pipeline.fingerprint import containment, similarity, to_minhash
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,26 @@ class Member:
     published: str | None
     word_count: int
     ingested_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prints:
+    """An article's fingerprints, as the index needs them."""
+
+    content_hash: str
+    signature: bytes
+    lede: bytes = b""
+    windows: tuple[bytes, ...] = ()
+    excerpt: bool = False
+
+    @classmethod
+    def from_stored(
+        cls, content_hash: str, signature: bytes, ledes: bytes, excerpt: bool
+    ) -> Prints:
+        """``ledes`` is the lede's signature, then (for excerpts) each window's."""
+        size = len(signature)
+        parts = [ledes[i : i + size] for i in range(0, len(ledes), size)] or [b""]
+        return cls(content_hash, signature, parts[0], tuple(parts[1:]), excerpt)
 
 
 @dataclass(slots=True)
@@ -57,30 +81,83 @@ class ClusterIndex:
             num_perm=config.fingerprint.num_perm,
             params=(cfg.bands, cfg.rows),
         )
+        self.ledes = MinHashLSH(
+            num_perm=config.fingerprint.num_perm, params=(cfg.lede_bands, cfg.lede_rows)
+        )
         self.signatures: dict[int, np.ndarray] = {}
         self.by_hash: dict[str, int] = {}
         self.cluster_of: dict[int, int] = {}
         self.members: dict[int, list[Member]] = {}
+        self.words: dict[int, int] = {}
+        self.excerpts: dict[int, bool] = {}
 
-    def load(self, member: Member, content_hash: str, signature: bytes, cluster_id: int) -> None:
+    def load(self, member: Member, prints: Prints, cluster_id: int) -> None:
         """Restore one stored article without recomputing anything."""
         self.cluster_of[member.id] = cluster_id
         self.members.setdefault(cluster_id, []).append(member)
-        if content_hash not in self.by_hash:
-            self.by_hash[content_hash] = member.id
-            self._index(member.id, np.frombuffer(signature, dtype=np.uint32))
+        self._remember(member, prints)
 
-    def add(self, member: Member, content_hash: str, signature: bytes) -> Placement:
-        """Place a new article (ids must grow); return its cluster, pairs and merges."""
-        first = self.by_hash.get(content_hash)
+    def add(
+        self, member: Member, prints: Prints, text: str, text_of: Callable[[int], str]
+    ) -> Placement:
+        """Place a new article (ids must grow); return its cluster, pairs and merges.
+
+        ``text_of`` gives a stored article's text, to verify partial copies exactly.
+        """
+        first = self.by_hash.get(prints.content_hash)
         if first is not None:
             targets = {self.cluster_of[first]: (first, "exact", 1.0)}
+        elif prints.excerpt:
+            targets = {}
         else:
-            values = np.frombuffer(signature, dtype=np.uint32)
-            targets = self._near_targets(values)
-            self.by_hash[content_hash] = member.id
-            self._index(member.id, values)
-        return self._join(member, targets)
+            targets = self._near_targets(np.frombuffer(prints.signature, dtype=np.uint32))
+        placement = self._join(member, targets)
+        if first is None:
+            placement.pairs += self._partials(member, prints, text, text_of)
+        self._remember(member, prints)
+        return placement
+
+    def _remember(self, member: Member, prints: Prints) -> None:
+        self.words[member.id] = member.word_count
+        if prints.excerpt:
+            self.excerpts[member.id] = True
+        if prints.content_hash in self.by_hash:
+            return
+        self.by_hash[prints.content_hash] = member.id
+        # An excerpt may begin with the republisher's own lines, so its windows are indexed
+        # too: a source that arrives later still finds it by its lede.
+        keys = [prints.lede, *(prints.windows if prints.excerpt else ())]
+        for number, lede in enumerate(key for key in keys if key):
+            self.ledes.insert((member.id, number), self._minhash(lede))
+        if not prints.excerpt:
+            self._index(member.id, np.frombuffer(prints.signature, dtype=np.uint32))
+
+    def _minhash(self, signature: bytes):
+        return to_minhash(np.frombuffer(signature, dtype=np.uint32), self.config.fingerprint)
+
+    def _partials(
+        self, member: Member, prints: Prints, text: str, text_of: Callable[[int], str]
+    ) -> list[tuple[int, int, str, float]]:
+        """Stored articles that contain this one, or that it contains, mostly (exactly)."""
+        candidates: set[int] = set()
+        for signature in (prints.lede, *prints.windows):
+            if signature:
+                candidates.update(key[0] for key in self.ledes.query(self._minhash(signature)))
+        pairs = []
+        size = self.config.fingerprint.shingle_size
+        cfg = self.config.cluster
+        for other in sorted(candidates):
+            if self.cluster_of[other] == self.cluster_of[member.id]:
+                continue
+            texts = (text, text_of(other))
+            new_is_small = member.word_count <= self.words[other]
+            small, large = texts if new_is_small else texts[::-1]
+            excerpt = prints.excerpt if new_is_small else self.excerpts.get(other, False)
+            needed = cfg.excerpt_containment if excerpt else cfg.partial_containment
+            share = containment(small, large, size)
+            if share >= needed:
+                pairs.append((member.id, other, "partial", round(share, 4)))
+        return pairs
 
     def _index(self, article_id: int, values: np.ndarray) -> None:
         self.signatures[article_id] = values

@@ -48,6 +48,16 @@ class ClusterConfig:
     threshold: float = 0.5
     bands: int = 32
     rows: int = 4
+    # Partial copies: ledes (first 80 words) are indexed with 16 bands of 8 rows, so two
+    # ledes with Jaccard 0.8 meet with probability 1 - (1 - 0.8**8)**16 = 0.95 and 0.9 with
+    # 0.9999, while 0.5 meet with 0.06. A candidate is linked when at least
+    # ``partial_containment`` of the smaller article's shingles are in the larger (exact);
+    # a page that says it is an excerpt ("Continue reading at ...") needs only
+    # ``excerpt_containment``, since the republisher's own lines dilute a short excerpt.
+    lede_bands: int = 16
+    lede_rows: int = 8
+    partial_containment: float = 0.8
+    excerpt_containment: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:

@@ -114,11 +114,64 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+# Partial copies: an excerpt starts like its source, and an article quoted whole inside a
+# post starts at one of the post's paragraphs. So the first LEDE_WORDS words of every article
+# are indexed, and a new article also looks up the windows starting at its paragraphs. 25
+# words, the shortest article we store: a longer lede would not match a short excerpt (their
+# Jaccard falls with the size difference), and candidates are verified exactly anyway.
+LEDE_WORDS = 25
+MAX_WINDOWS = 8
+EARLY_WINDOWS = 4
+
+
 def fingerprint(page: Page, config: FingerprintConfig) -> Page:
-    """Fill ``word_count``, ``content_hash`` and ``signature`` from the cleaned text."""
+    """Fill ``word_count``, ``content_hash``, ``signature`` and the lede signatures."""
     normalised = normalise(page.text)
     tokens = words(normalised)
     page.word_count = len(tokens)
     page.content_hash = content_hash(normalised)
     page.signature = signature(shingle_hashes(tokens, config.shingle_size), config).tobytes()
+    page.lede_signature = _window(tokens, 0, config)
+    page.window_signatures = [_window(tokens, s, config) for s in _window_starts(page.text)]
     return page
+
+
+def _window_starts(text: str) -> list[int]:
+    """Where to look for an article quoted inside this one (or this excerpt's real start):
+    the first few paragraph starts (a dateline or blurb may come first), then starts spread
+    over the rest.
+
+    >>> _window_starts(chr(10).join(["One two.", "", "Three four five.", "", "Six."]))
+    [2, 5]
+    """
+    starts = _paragraph_starts(text)[1:]
+    early, rest = starts[:EARLY_WINDOWS], starts[EARLY_WINDOWS:]
+    step = max(1, len(rest) // (MAX_WINDOWS - EARLY_WINDOWS))
+    return early + rest[::step][: MAX_WINDOWS - EARLY_WINDOWS]
+
+
+def _window(tokens: list[str], start: int, config: FingerprintConfig) -> bytes:
+    piece = tokens[start : start + LEDE_WORDS]
+    return signature(shingle_hashes(piece, config.shingle_size), config).tobytes()
+
+
+def _paragraph_starts(text: str) -> list[int]:
+    """Token offsets at which the text's paragraphs start."""
+    starts, offset = [], 0
+    for paragraph in text.split("\n\n"):
+        count = len(words(normalise(paragraph)))
+        if count:
+            starts.append(offset)
+        offset += count
+    return starts
+
+
+def containment(small: str, large: str, size: int) -> float:
+    """Share of the smaller text's shingles found in the larger text (exact).
+
+    >>> containment("the cat sat on the mat today", "yes the cat sat on the mat today ok", 3)
+    1.0
+    """
+    inner = set(shingle_hashes(words(normalise(small)), size).tolist())
+    outer = set(shingle_hashes(words(normalise(large)), size).tolist())
+    return len(inner & outer) / len(inner) if inner else 0.0

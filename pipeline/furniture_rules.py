@@ -94,6 +94,12 @@ RULES: tuple[Rule, ...] = (
         r"(sign up|subscribe)( now| today| here)? (for|to) .{1,120}",
         max_words=25,
     ),
+    _rule(
+        "continue_reading",
+        r"(continue reading|read the (full|whole|rest of the) "
+        r"(story|article)|read more)\s*(at|on|here)\b.{0,80}",
+        max_words=16,
+    ),
     _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
     _rule(
         "check_also",
@@ -105,6 +111,9 @@ RULES: tuple[Rule, ...] = (
 
 # A tail rule fires only when at least this share of the body's characters comes before it.
 TAIL_MIN_POSITION = 0.5
+
+# A page with a line removed by this rule says it is an excerpt of an article elsewhere.
+EXCERPT_RULE = "continue_reading"
 
 # Rule names for lines removed by context rather than by a pattern.
 REPEATED_PARAGRAPH = "repeated_paragraph"

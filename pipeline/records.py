@@ -84,7 +84,10 @@ class Page:
     # Filled by clean
     text: str = ""
     removed: list[Removed] = field(default_factory=list)
+    excerpt: bool = False
     # Filled by fingerprint
     word_count: int = 0
     content_hash: str = ""
     signature: bytes = b""
+    lede_signature: bytes = b""
+    window_signatures: list[bytes] = field(default_factory=list)

@@ -68,14 +68,18 @@ class Store:
         rows = list(self.db.query("select * from urls where url = ?", [url]))
         return rows[0] if rows else None
 
+    def article_text(self, article_id: int) -> str:
+        row = self.db.execute("select text from articles where id = ?", [article_id]).fetchone()
+        return row[0] if row else ""
+
     def next_article_id(self) -> int:
         return (self.db.execute("select max(id) from articles").fetchone()[0] or 0) + 1
 
     def iter_index_rows(self) -> Iterator[tuple]:
         """Rows that rebuild the cluster index, oldest first."""
         yield from self.db.execute(
-            "select id, published, word_count, ingested_at, content_hash, signature, cluster_id"
-            " from articles order by id"
+            "select id, published, word_count, ingested_at, content_hash, signature, cluster_id,"
+            " excerpt, lede_signatures from articles order by id"
         )
 
     def start_run(self, command: str, arguments: dict) -> int:
@@ -173,6 +177,9 @@ def article_row(page: Page, article_id: int, run_id: int, ingested_at: str) -> d
         "word_count": page.word_count,
         "content_hash": page.content_hash,
         "signature": page.signature,
+        "lede_signatures": page.lede_signature
+        + (b"".join(page.window_signatures) if page.excerpt else b""),
+        "excerpt": int(page.excerpt),
         "found_by": page.found_by,
         "fetched_at": page.fetched_at,
         "run_id": run_id,

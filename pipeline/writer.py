@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.cluster import ClusterIndex, Member
+from pipeline.cluster import ClusterIndex, Member, Prints
 from pipeline.config import Config
 from pipeline.records import Page, Rejection
 from pipeline.store import Batch, Store, article_row, now, rejection_row
@@ -48,9 +48,10 @@ class Writer:
         self.counts = Counts()
         self.index = ClusterIndex(config)
         for row in store.iter_index_rows():
-            article_id, published, words, ingested_at, chash, signature, cluster_id = row
-            member = Member(article_id, published, words, ingested_at)
-            self.index.load(member, chash, signature, cluster_id)
+            article_id, published, words, stamp, chash, signature, cluster_id, excerpt, lede = row
+            member = Member(article_id, published, words, stamp)
+            prints = Prints.from_stored(chash, signature, lede or b"", bool(excerpt))
+            self.index.load(member, prints, cluster_id)
         self.next_id = store.next_article_id()
         self.batch = Batch()
         self._touched: set[int] = set()
@@ -84,7 +85,14 @@ class Writer:
         article_id, stamp = self.next_id, now()
         self.next_id += 1
         member = Member(article_id, page.published, page.word_count, stamp)
-        placement = self.index.add(member, page.content_hash, page.signature)
+        prints = Prints(
+            page.content_hash,
+            page.signature,
+            page.lede_signature,
+            tuple(page.window_signatures),
+            page.excerpt,
+        )
+        placement = self.index.add(member, prints, page.text, self._text_of)
         self.counts.stored += 1
         if placement.joined_existing:
             self.counts.joined_clusters += 1
@@ -102,6 +110,13 @@ class Writer:
         self.batch.merges.extend(placement.merged)
         self._touched.add(placement.cluster_id)
         return article_id
+
+    def _text_of(self, article_id: int) -> str:
+        """A stored article's text: from the batch in hand, else from the database."""
+        for row in self.batch.articles:
+            if row["id"] == article_id:
+                return row["text"]
+        return self.store.article_text(article_id)
 
     def flush(self) -> None:
         """Write the current batch in one transaction (no-op when empty)."""
