@@ -120,8 +120,8 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 # words, the shortest article we store: a longer lede would not match a short excerpt (their
 # Jaccard falls with the size difference), and candidates are verified exactly anyway.
 LEDE_WORDS = 25
-MAX_WINDOWS = 8
-EARLY_WINDOWS = 4
+MAX_WINDOWS = 48
+MIN_PARAGRAPH_WORDS = 15
 
 
 def fingerprint(page: Page, config: FingerprintConfig) -> Page:
@@ -131,36 +131,46 @@ def fingerprint(page: Page, config: FingerprintConfig) -> Page:
     page.word_count = len(tokens)
     page.content_hash = content_hash(normalised)
     page.signature = signature(shingle_hashes(tokens, config.shingle_size), config).tobytes()
-    page.lede_signature = _window(tokens, 0, config)
-    page.window_signatures = [_window(tokens, s, config) for s in _window_starts(page.text)]
+    starts = [0, *_window_starts(page.text)]
+    pieces = [shingle_hashes(tokens[s : s + LEDE_WORDS], config.shingle_size) for s in starts]
+    lede, *windows = _signatures(pieces, config)
+    page.lede_signature, page.window_signatures = lede, windows
     return page
 
 
 def _window_starts(text: str) -> list[int]:
-    """Where to look for an article quoted inside this one (or this excerpt's real start):
-    the first few paragraph starts (a dateline or blurb may come first), then starts spread
-    over the rest.
+    """Where an article quoted inside this one (or this excerpt's real start) may begin: the
+    start of every paragraph after the first that could open an article (15 words or more;
+    list items and captions are shorter), at most ``MAX_WINDOWS`` of them, spread evenly.
 
-    >>> _window_starts(chr(10).join(["One two.", "", "Three four five.", "", "Six."]))
-    [2, 5]
+    >>> long = " ".join(["word"] * 15)
+    >>> _window_starts(chr(10).join(["One two.", "", long, "", "Six.", "", long]))
+    [2, 18]
     """
     starts = _paragraph_starts(text)[1:]
-    early, rest = starts[:EARLY_WINDOWS], starts[EARLY_WINDOWS:]
-    step = max(1, len(rest) // (MAX_WINDOWS - EARLY_WINDOWS))
-    return early + rest[::step][: MAX_WINDOWS - EARLY_WINDOWS]
+    step = -(-len(starts) // MAX_WINDOWS)  # ceiling division
+    return starts[::step] if starts else []
 
 
-def _window(tokens: list[str], start: int, config: FingerprintConfig) -> bytes:
-    piece = tokens[start : start + LEDE_WORDS]
-    return signature(shingle_hashes(piece, config.shingle_size), config).tobytes()
+def _signatures(pieces: list[np.ndarray], config: FingerprintConfig) -> list[bytes]:
+    """MinHash signatures of several shingle sets at once (datasketch's ``bulk``)."""
+    minhashes = MinHash.bulk(
+        [piece.tolist() for piece in pieces],
+        num_perm=config.num_perm,
+        seed=config.seed,
+        permutations=_permutations(config.num_perm, config.seed),
+        scheme=SCHEME,
+        hashfunc=int,
+    )
+    return [m.hashvalues.astype(np.uint32).tobytes() for m in minhashes]
 
 
 def _paragraph_starts(text: str) -> list[int]:
-    """Token offsets at which the text's paragraphs start."""
+    """Token offsets at which the text's first and its long paragraphs start."""
     starts, offset = [], 0
     for paragraph in text.split("\n\n"):
         count = len(words(normalise(paragraph)))
-        if count:
+        if count >= MIN_PARAGRAPH_WORDS or not starts:
             starts.append(offset)
         offset += count
     return starts
