@@ -36,7 +36,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.shingles
-	$(BIN)/python -m benchmarks.throughput
+	$(BIN)/python -m benchmarks.extraction
+	$(BIN)/python -m benchmarks.syndication --seed 1
+	$(BIN)/python -m benchmarks.throughput --repeats 3 --copies 3
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo.db.lock .pytest_cache .ruff_cache
