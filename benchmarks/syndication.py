@@ -77,9 +77,15 @@ def _quotes(text: str, rng: random.Random) -> str:
 
 
 def republish(
-    paragraphs: list[str], rng: random.Random, others: list[str], site: str, title: str
+    paragraphs: list[str],
+    rng: random.Random,
+    others: list[str],
+    site: str,
+    title: str,
+    origin: str = "",
 ) -> list[str]:
-    """Apply a random mix of syndication edits to an article's paragraphs."""
+    """Apply a random mix of syndication edits to an article's paragraphs; credit lines
+    name ``origin`` (the original's site), furniture names ``site`` (the republisher)."""
     out = list(paragraphs)
     if rng.random() < 0.5:
         out[0] = rng.choice(WIRES) + out[0]
@@ -97,7 +103,7 @@ def republish(
             "statement from a spokesperson, who said the company would respond later."
         )
     if rng.random() < 0.6:
-        out.append(rng.choice(CREDITS).format(site=site, title=title))
+        out.append(rng.choice(CREDITS).format(site=origin or site, title=title))
     if rng.random() < 0.6:
         out.extend(f.format(site=site) for f in rng.sample(FURNITURE, 2))
     return out
@@ -157,7 +163,8 @@ def _copies(
     for copy in range(rng.randint(1, 4)):
         template = rng.choice(templates)
         site = template.url.split("/")[2]
-        paragraphs = republish(article.paragraphs, rng, titles, site, title)
+        origin = article.url.split("/")[2]
+        paragraphs = republish(article.paragraphs, rng, titles, site, title, origin)
         try:
             html = corpus.transplant(article, template, paragraphs)
         except ValueError:

@@ -132,3 +132,9 @@ def m003_partial_copies(db: Database) -> None:
     """Excerpts and lede signatures, for linking partial copies."""
     db["articles"].add_column("excerpt", int)
     db["articles"].add_column("lede_signatures", bytes)
+
+
+@migrations()
+def m004_credit(db: Database) -> None:
+    """The outlet a copy credits as its source."""
+    db["articles"].add_column("credit", str)

@@ -11,8 +11,9 @@ Rules, so that results are reproducible:
   ``near`` pair per joined cluster (its best-scoring member), so pairs grow linearly with the
   cluster, not quadratically;
 * a cluster's id is its lowest article id; joining two clusters keeps the lower id;
-* the canonical article is the earliest published, else the most complete (most words), else
-  the first seen (lowest id), and the reason is stored with it;
+* the canonical article is the one other copies point to with rel=canonical, else the one
+  whose site another copy credits as its source, else the earliest published, else the most
+  complete (most words), else the first seen (lowest id); the reason is stored with it;
 * an excerpt (a page that says "Continue reading at ...") joins no near-duplicate cluster;
   it and any article largely contained in another are linked by a ``partial`` pair (exact
   containment of shingles, candidates from an index of ledes), which merges nothing.
@@ -28,6 +29,7 @@ from datasketch import MinHashLSH
 
 from pipeline.config import Config
 from pipeline.fingerprint import containment, similarity, to_minhash
+from pipeline.urls import canonical
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,10 @@ class Member:
     published: str | None
     word_count: int
     ingested_at: str
+    url: str | None = None
+    canonical_url: str | None = None
+    site: str | None = None
+    credit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,24 +219,69 @@ class ClusterIndex:
 
 
 def choose_canonical(members: list[Member]) -> tuple[int, str]:
-    """Pick the canonical copy: earliest published, else most complete, else first seen.
+    """Pick the canonical copy and say why (rules in order, each narrowing the pool).
 
     >>> choose_canonical([Member(3, "2017-12-11", 500, "t"), Member(5, "2017-12-10", 90, "t")])
     (5, 'earliest_published')
     >>> choose_canonical([Member(3, None, 500, "t"), Member(5, None, 90, "t")])
     (3, 'most_complete')
+    >>> choose_canonical([Member(3, None, 500, "t", site="Daily"),
+    ...                   Member(5, None, 90, "t", site="Wire Co", credit="Wire Co")])
+    (5, 'credited_source')
     """
     if len(members) == 1:
         return members[0].id, "only_copy"
     pool = members
-    dated = [item for item in members if item.published]
-    if dated:
-        earliest = min(item.published for item in dated if item.published)
-        pool = [item for item in dated if item.published == earliest]
-        if len(pool) == 1:
-            return pool[0].id, "earliest_published"
-    longest = max(item.word_count for item in pool)
-    pool = [item for item in pool if item.word_count == longest]
-    if len(pool) == 1:
-        return pool[0].id, "most_complete"
+    for reason, keep in _RULES:
+        narrowed = keep(pool, members)
+        if narrowed:
+            pool = narrowed
+            if len(pool) == 1:
+                return pool[0].id, reason
     return min(item.id for item in pool), "first_seen"
+
+
+def _pointed_to(pool: list[Member], members: list[Member]) -> list[Member]:
+    """Copies that another copy names as its rel=canonical URL."""
+    targets = {canonical(m.canonical_url) for m in members if m.canonical_url}
+    return [
+        m
+        for m in pool
+        if m.url
+        and canonical(m.url) in targets
+        and any(
+            o.id != m.id and o.canonical_url and canonical(o.canonical_url) == canonical(m.url)
+            for o in members
+        )
+    ]
+
+
+def _credited(pool: list[Member], members: list[Member]) -> list[Member]:
+    """Copies whose site another copy credits ("Source: BBC" names the BBC's copy)."""
+    credits = {m.credit.casefold() for m in members if m.credit}
+    return [
+        m
+        for m in pool
+        if m.site and any(c in m.site.casefold() or m.site.casefold() in c for c in credits)
+    ]
+
+
+def _earliest(pool: list[Member], members: list[Member]) -> list[Member]:
+    dated = [m for m in pool if m.published]
+    if not dated:
+        return []
+    first = min(m.published for m in dated if m.published)
+    return [m for m in dated if m.published == first]
+
+
+def _longest(pool: list[Member], members: list[Member]) -> list[Member]:
+    most = max(m.word_count for m in pool)
+    return [m for m in pool if m.word_count == most]
+
+
+_RULES = (
+    ("canonical_link", _pointed_to),
+    ("credited_source", _credited),
+    ("earliest_published", _earliest),
+    ("most_complete", _longest),
+)

@@ -105,12 +105,24 @@ def _read_metadata(page: Page, html: str) -> None:
         meta = extract_meta_json(tree, meta)
     page.title = (meta.title or extract_title(tree) or "").strip() or None
     page.author = meta.author if meta.author and " " in meta.author else None
-    page.canonical_url = meta.url or extract_url(tree, page.url) or None
+    # The page's own URL is the one it was fetched from, else what it says it is (og:url);
+    # its canonical URL is where it points (rel=canonical), which a syndicated copy sets to
+    # the original's address.
+    page.url = page.url or meta.url or None
+    page.canonical_url = _rel_canonical(tree) or meta.url or extract_url(tree, page.url) or None
     page.published = find_date(
         tree, extensive_search=False, original_date=True, url=page.canonical_url
     )
     page.language = _html_lang(html)
     page.site = (meta.sitename or "").lstrip("@") or _host(page.canonical_url or page.url)
+
+
+def _rel_canonical(tree) -> str | None:
+    """``<link rel="canonical">``: what the page itself names as its original URL."""
+    for href in tree.xpath("//link[translate(@rel, 'CANOICL', 'canoicl')='canonical']/@href"):
+        if href.strip().startswith(("http://", "https://")):
+            return href.strip()
+    return None
 
 
 def _paragraph_lines(text: str) -> list[str]:

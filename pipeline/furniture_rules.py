@@ -59,6 +59,12 @@ RULES: tuple[Rule, ...] = (
     _rule("copyright", r".{0,80}(©|\(c\)|copyright).{0,80}", max_words=16),
     _rule("copyright", r".{0,80}all rights reserved\.?", max_words=16),
     _rule("appeared_first", r"the post .+ appeared first on .+", max_words=60),
+    _rule(
+        "originally_appeared",
+        r"(this|the) (article|story|post) (was )?originally "
+        r"(appeared|published) (on|in|at) .{1,80}",
+        max_words=20,
+    ),
     _rule("source_credit", r"source\s*:\s*.{1,200}", max_words=25),
     _rule(
         "photo_credit",

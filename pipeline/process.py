@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from pipeline.clean import clean
 from pipeline.config import Config
+from pipeline.credits import credit_of
 from pipeline.extract import extract, take_headline
 from pipeline.fingerprint import fingerprint
 from pipeline.records import Page, Reason, Rejected, Rejection
@@ -30,6 +31,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
             extract(page)
             clean(page)
             take_headline(page)
+            page.credit = credit_of(page)
             fingerprint(page, config.fingerprint)
         _check_length(page, config.min_words)
     except Rejected as exc:

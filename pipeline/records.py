@@ -85,6 +85,7 @@ class Page:
     text: str = ""
     removed: list[Removed] = field(default_factory=list)
     excerpt: bool = False
+    credit: str | None = None
     # Filled by fingerprint
     word_count: int = 0
     content_hash: str = ""

@@ -78,8 +78,9 @@ class Store:
     def iter_index_rows(self) -> Iterator[tuple]:
         """Rows that rebuild the cluster index, oldest first."""
         yield from self.db.execute(
-            "select id, published, word_count, ingested_at, content_hash, signature, cluster_id,"
-            " excerpt, lede_signatures from articles order by id"
+            "select id, published, word_count, ingested_at, url, canonical_url, site, credit,"
+            " content_hash, signature, cluster_id, excerpt, lede_signatures"
+            " from articles order by id"
         )
 
     def start_run(self, command: str, arguments: dict) -> int:
@@ -172,6 +173,7 @@ def article_row(page: Page, article_id: int, run_id: int, ingested_at: str) -> d
         "author": page.author,
         "published": page.published,
         "site": page.site,
+        "credit": page.credit,
         "language": page.language,
         "text": page.text,
         "word_count": page.word_count,

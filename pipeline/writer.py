@@ -48,9 +48,9 @@ class Writer:
         self.counts = Counts()
         self.index = ClusterIndex(config)
         for row in store.iter_index_rows():
-            article_id, published, words, stamp, chash, signature, cluster_id, excerpt, lede = row
-            member = Member(article_id, published, words, stamp)
-            prints = Prints.from_stored(chash, signature, lede or b"", bool(excerpt))
+            member = Member(*row[:8])
+            chash, signature, cluster_id, excerpt, ledes = row[8:]
+            prints = Prints.from_stored(chash, signature, ledes or b"", bool(excerpt))
             self.index.load(member, prints, cluster_id)
         self.next_id = store.next_article_id()
         self.batch = Batch()
@@ -84,7 +84,16 @@ class Writer:
     def _add_article(self, page: Page) -> int:
         article_id, stamp = self.next_id, now()
         self.next_id += 1
-        member = Member(article_id, page.published, page.word_count, stamp)
+        member = Member(
+            article_id,
+            page.published,
+            page.word_count,
+            stamp,
+            page.url or page.canonical_url,
+            page.canonical_url,
+            page.site,
+            page.credit,
+        )
         prints = Prints(
             page.content_hash,
             page.signature,
