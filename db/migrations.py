@@ -138,3 +138,13 @@ def m003_partial_copies(db: Database) -> None:
 def m004_credit(db: Database) -> None:
     """The outlet a copy credits as its source."""
     db["articles"].add_column("credit", str)
+
+
+@migrations()
+def m005_site_lines(db: Database) -> None:
+    """Per-site line counts for site-learned furniture."""
+    db["site_lines"].create(
+        {"site": str, "line_hash": str, "line": str, "clusters": str, "learned": int},
+        pk=("site", "line_hash"),
+    )
+    db["site_lines"].create_index(["learned"])

@@ -40,6 +40,7 @@ class Batch:
     clusters: list[dict] = field(default_factory=list)
     rejections: list[dict] = field(default_factory=list)
     urls: list[dict] = field(default_factory=list)
+    site_lines: list[dict] = field(default_factory=list)
     run_counts: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -67,6 +68,9 @@ class Store:
         """What we know of a canonical URL: last fetch, validators, the article it gave."""
         rows = list(self.db.query("select * from urls where url = ?", [url]))
         return rows[0] if rows else None
+
+    def iter_site_lines(self) -> Iterator[tuple]:
+        yield from self.db.execute("select site, line_hash, clusters, learned from site_lines")
 
     def article_text(self, article_id: int) -> str:
         row = self.db.execute("select text from articles where id = ?", [article_id]).fetchone()
@@ -128,6 +132,7 @@ class Store:
             self.db["clusters"].upsert_all(batch.clusters, pk="id")
             self.db["rejected"].insert_all(batch.rejections, ignore=True)
             self.db.conn.executemany(_UPSERT_URL, [_url_values(row) for row in batch.urls])
+            self.db["site_lines"].upsert_all(batch.site_lines, pk=("site", "line_hash"))
             if batch.run_counts:
                 self.db["runs"].update(run_id, batch.run_counts)
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from pipeline.cluster import ClusterIndex, Member, Prints
 from pipeline.config import Config
+from pipeline.fingerprint import fingerprint
 from pipeline.records import Page, Rejection
+from pipeline.site_furniture import SiteFurniture, site_key
 from pipeline.store import Batch, Store, article_row, now, rejection_row
 
 
@@ -52,6 +54,9 @@ class Writer:
             chash, signature, cluster_id, excerpt, ledes = row[8:]
             prints = Prints.from_stored(chash, signature, ledes or b"", bool(excerpt))
             self.index.load(member, prints, cluster_id)
+        self.sites = SiteFurniture()
+        for row in store.iter_site_lines():
+            self.sites.load(*row)
         self.next_id = store.next_article_id()
         self.batch = Batch()
         self._touched: set[int] = set()
@@ -84,6 +89,9 @@ class Writer:
     def _add_article(self, page: Page) -> int:
         article_id, stamp = self.next_id, now()
         self.next_id += 1
+        site = site_key(page)
+        if self.sites.strip(page, site):
+            fingerprint(page, self.config.fingerprint)  # the text changed
         member = Member(
             article_id,
             page.published,
@@ -108,6 +116,7 @@ class Writer:
         else:
             self.counts.new_clusters += 1
         self.batch.articles.append(article_row(page, article_id, self.run_id, stamp))
+        self.batch.site_lines.extend(self.sites.learn(site, page.text, placement.cluster_id))
         self.batch.furniture.extend(
             {"article_id": article_id, "position": i, "line": r.line, "rule": r.rule}
             for i, r in enumerate(page.removed)

@@ -68,7 +68,16 @@ def test_full_text_search(news_db: Path) -> None:
 
 def test_every_column_is_described(news_db: Path) -> None:
     tables = metadata_for(news_db)["databases"]["news"]["tables"]
-    for table in ("articles", "clusters", "pairs", "furniture", "rejected", "runs", "urls"):
+    for table in (
+        "articles",
+        "clusters",
+        "pairs",
+        "furniture",
+        "rejected",
+        "runs",
+        "urls",
+        "site_lines",
+    ):
         columns = [name for _, name, *_ in rows(news_db, f"pragma table_info({table})")]
         assert set(columns) <= set(tables[table]["columns"]), table
 

@@ -1,0 +1,92 @@
+"""Site-learned furniture: lines that recur on many different articles of one site.
+
+A line (2 to 25 words) that appears in articles of ``THRESHOLD`` different clusters of the
+same site is that site's furniture ("Follow our live coverage in the app", a staff blurb),
+whatever words it uses. Counting clusters, not pages, keeps a site that republishes one
+story several times from teaching itself that story's paragraphs. The state lives in the
+writer, is saved in ``site_lines`` with each batch (so a resumed run learns exactly as an
+uninterrupted one), and is applied to later pages of the site: each removed line is kept in
+``furniture`` with the rule ``site_furniture``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import urlsplit
+
+from pipeline.fingerprint import normalise
+from pipeline.records import Page, Removed
+
+THRESHOLD = 3
+MIN_WORDS, MAX_WORDS = 2, 25
+RULE = "site_furniture"
+
+
+def site_key(page: Page) -> str | None:
+    """The site a page belongs to: its URL's host, else its site name."""
+    host = urlsplit(page.url).hostname if page.url else None
+    key = (host or page.site or "").lower().removeprefix("www.")
+    return key or None
+
+
+def line_key(line: str) -> str | None:
+    """A short digest of a trackable line, or None for lines too short or too long."""
+    normalised = normalise(line)
+    if not MIN_WORDS <= len(normalised.split()) <= MAX_WORDS:
+        return None
+    return hashlib.blake2b(normalised.encode(), digest_size=8).hexdigest()
+
+
+class SiteFurniture:
+    """Learns and strips per-site furniture lines."""
+
+    def __init__(self) -> None:
+        self.clusters: dict[tuple[str, str], list[int]] = {}
+        self.learned: set[tuple[str, str]] = set()
+
+    def load(self, site: str, key: str, clusters: str, learned: int) -> None:
+        self.clusters[(site, key)] = json.loads(clusters)
+        if learned:
+            self.learned.add((site, key))
+
+    def strip(self, page: Page, site: str | None) -> bool:
+        """Remove the site's learned lines from ``page.text``; True when any was removed."""
+        if site is None:
+            return False
+        kept, removed = [], []
+        for line in page.text.split("\n"):
+            key = line_key(line) if line.strip() else None
+            if key and (site, key) in self.learned:
+                removed.append(Removed(line.strip(), RULE))
+            else:
+                kept.append(line)
+        if not removed:
+            return False
+        page.text = "\n".join(kept).strip()
+        while "\n\n\n" in page.text:
+            page.text = page.text.replace("\n\n\n", "\n\n")
+        page.removed.extend(removed)
+        return True
+
+    def learn(self, site: str | None, text: str, cluster_id: int) -> list[dict]:
+        """Count this article's lines for its site; return the ``site_lines`` rows changed."""
+        if site is None:
+            return []
+        rows = {}
+        for line in text.split("\n"):
+            key = line_key(line) if line.strip() else None
+            seen = self.clusters.setdefault((site, key), []) if key else None
+            if seen is None or cluster_id in seen or len(seen) >= THRESHOLD:
+                continue
+            seen.append(cluster_id)
+            if len(seen) >= THRESHOLD:
+                self.learned.add((site, key))
+            rows[key] = {
+                "site": site,
+                "line_hash": key,
+                "line": line.strip()[:500],
+                "clusters": json.dumps(seen),
+                "learned": int(len(seen) >= THRESHOLD),
+            }
+        return list(rows.values())
