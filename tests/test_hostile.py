@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests import hostile
-from tests.test_reliability import _unprivileged
+from tests.test_reliability import _unprivileged, command
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +18,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, l
     folder = tmp_path_factory.mktemp("hostile") / "corpus"
     good = hostile.build(folder, seed=7, per_kind=70)
     db = folder.parent / "news.db"
-    argv = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(db)]
-    result = subprocess.run(_unprivileged(argv), capture_output=True, text=True, timeout=900)
+    argv = _unprivileged(command(folder, db, "--batch-size", "200"))
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return folder, db, good, result.stderr
 
@@ -106,19 +105,7 @@ def test_slow_page_is_cut_off_by_the_time_limit(tmp_path: Path) -> None:
     (folder / "slow.html").write_text("<html><body>" + paragraph * 6000 + "</body></html>")
     (folder / "good.txt").write_bytes(next(hostile.SEEDS.glob("*.txt")).read_bytes())
     db = tmp_path / "news.db"
-    argv = [
-        sys.executable,
-        "-m",
-        "pipeline",
-        "ingest",
-        str(folder),
-        "--db",
-        str(db),
-        "--page-timeout",
-        "0.2",
-        "--workers",
-        "2",
-    ]
+    argv = command(folder, db, "--page-timeout", "0.2")
     result = subprocess.run(argv, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     outcomes = _outcomes(db)
