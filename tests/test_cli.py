@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,25 @@ def test_clusters_and_stats_commands(seeds_dir: Path, tmp_path: Path) -> None:
 def test_every_command_help_has_an_example(command: str) -> None:
     result = run_cli(command, "--help")
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_wait_queues_behind_the_running_writer(seeds_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from pathlib import Path;"
+            "from pipeline.lock import writer_lock\n"
+            f"with writer_lock(Path({str(db)!r})):\n print('held', flush=True); time.sleep(1.5)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    result = _python_m("ingest", str(seeds_dir), "--db", str(db), "--workers", "1", "--wait")
+    holder.wait(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started >= 1.0  # it waited for the holder
+    assert "stored                    5" in result.stdout
