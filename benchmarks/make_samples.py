@@ -20,6 +20,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from benchmarks import corpus
+from pipeline.config import Config
+from pipeline.process import process_page
+from pipeline.records import Page
+from pipeline.sources.common import raw_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -55,13 +59,23 @@ def _warc(path: Path, pages: list[tuple[str, str]]) -> None:
             )
 
 
+def _site_name(page: corpus.BenchPage) -> str:
+    """The original's site name, as ingest will read it, for the copies' credit lines."""
+    body = page.html.encode("utf-8")
+    result = process_page(Page(page.id, body, "html", raw_hash(body)), Config(min_words=1))
+    return getattr(result, "site", None) or page.url.split("/")[2]
+
+
 def _copies(story: str, sites: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Re-published copies with small edits, each crediting the original like real ones do."""
     article = corpus.load(corpus.page_id(story))
+    credit = f"This article originally appeared on {_site_name(article)}."
     out = []
     for index, (site, paragraphs) in enumerate(
         zip(sites, corpus.edited_copies(article), strict=False)
     ):
-        html = corpus.transplant(article, corpus.load(corpus.page_id(site)), paragraphs)
+        template = corpus.load(corpus.page_id(site))
+        html = corpus.transplant(article, template, [*paragraphs, credit])
         out.append((f"https://republisher-{index + 1}.example/news/{story}", html))
     return out
 
