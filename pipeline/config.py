@@ -48,7 +48,7 @@ class ClusterConfig:
     threshold: float = 0.5
     bands: int = 32
     rows: int = 4
-    # Partial copies: ledes (first 80 words) are indexed with 16 bands of 8 rows, so two
+    # Partial copies: ledes (first 25 words) are indexed with 16 bands of 8 rows, so two
     # ledes with Jaccard 0.8 meet with probability 1 - (1 - 0.8**8)**16 = 0.95 and 0.9 with
     # 0.9999, while 0.5 meet with 0.06. A candidate is linked when at least
     # ``partial_containment`` of the smaller article's shingles are in the larger (exact);

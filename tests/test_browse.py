@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
+from benchmarks import corpus
 from pipeline.browse import metadata_for, serve_arguments
 from tests.conftest import ingest, rows
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
@@ -49,6 +50,20 @@ def test_copies_of_article_by_id_and_by_url(news_db: Path) -> None:
     url = "https://x.test/none"
     status, data = _get(news_db, f"/news/copies_of_article.json?_shape=array&id=&url={url}")
     assert status == 200 and data == []
+
+
+def test_partial_copies_query(tmp_path: Path) -> None:
+    from tests.test_partial import SOURCE, _excerpt_html
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "source.html").write_text(corpus.load(corpus.page_id(SOURCE)).html)
+    (folder / "excerpt.html").write_text(_excerpt_html())
+    db = tmp_path / "news.db"
+    ingest(folder, db)
+    status, data = _get(db, "/news/partial_copies.json?_shape=array")
+    assert status == 200 and len(data) == 1
+    assert {data[0]["excerpt"], data[0]["other_excerpt"]} == {0, 1}
 
 
 def test_republishing_sites_and_rejected(news_db: Path) -> None:
