@@ -48,20 +48,21 @@ def test_overlapping_run_is_refused_with_status_75(seeds_dir: Path, tmp_path: Pa
     assert not db.exists()
 
 
+def _hold_lock(db: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the writer lock for ``seconds``; returns once it holds it."""
+    code = (
+        "import time; from pathlib import Path; from pipeline.lock import writer_lock\n"
+        f"with writer_lock(Path({str(db)!r})):\n"
+        f" print('held', flush=True); time.sleep({seconds})"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def test_lock_is_released_when_the_holder_is_killed(seeds_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "news.db"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path;"
-            "from pipeline.lock import writer_lock\n"
-            f"with writer_lock(Path({str(db)!r})):\n print('held', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "held"
+    holder = _hold_lock(db, seconds=60)
     holder.kill()
     holder.wait(timeout=10)
     ingest(seeds_dir, db)
@@ -86,18 +87,7 @@ def test_every_command_help_has_an_example(command: str) -> None:
 
 def test_wait_queues_behind_the_running_writer(seeds_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "news.db"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import time; from pathlib import Path;"
-            "from pipeline.lock import writer_lock\n"
-            f"with writer_lock(Path({str(db)!r})):\n print('held', flush=True); time.sleep(1.5)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "held"
+    holder = _hold_lock(db, seconds=1.5)
     started = time.monotonic()
     result = _python_m("ingest", str(seeds_dir), "--db", str(db), "--workers", "1", "--wait")
     holder.wait(timeout=30)
