@@ -6,7 +6,10 @@ multisets of 4-token shingles, per-page true/false positive and false negative c
 normalised to sum to one, macro-averaged precision and recall, F1 of the two means, and
 accuracy as the share of exact token-sequence matches.
 
-    python -m benchmarks.extraction [--worst 5]
+    python -m benchmarks.extraction [--worst 5] [--modes]
+
+``--modes`` also scores wirecopy with trafilatura's other modes (default, favor_precision),
+which is how the fast mode was chosen.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from datetime import date
 import trafilatura
 
 from benchmarks import corpus
+from pipeline import extract as extract_module
 from pipeline.config import Config
 from pipeline.process import process_page
 from pipeline.records import Page
@@ -80,14 +84,32 @@ def wirecopy(page: corpus.BenchPage) -> str:
     return result.text if isinstance(result, Page) else ""
 
 
+def score_modes() -> dict[str, dict]:
+    """wirecopy's scores with trafilatura's other modes, the shipped mode restored after."""
+    chosen = dict(extract_module.EXTRACTION_MODE)
+    results = {}
+    try:
+        for name, mode in (("default", {}), ("favor_precision", {"favor_precision": True})):
+            extract_module.EXTRACTION_MODE.clear()
+            extract_module.EXTRACTION_MODE.update(mode)
+            results[f"wirecopy, trafilatura {name} mode"] = score(wirecopy)
+    finally:
+        extract_module.EXTRACTION_MODE.clear()
+        extract_module.EXTRACTION_MODE.update(chosen)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worst", type=int, default=0, help="List the N worst pages for us.")
+    parser.add_argument("--modes", action="store_true", help="Also try trafilatura's modes.")
     args = parser.parse_args()
     results = {
         "plain trafilatura.extract": score(plain_trafilatura),
         "wirecopy extract + clean": score(wirecopy),
     }
+    if args.modes:
+        results.update(score_modes())
     print(f"extraction, {date.today()}, 181 pages of the article-extraction benchmark")
     print("| extractor | F1 | precision | recall | accuracy |")
     print("|---|---:|---:|---:|---:|")

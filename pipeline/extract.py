@@ -41,6 +41,8 @@ def _trafilatura_config() -> ConfigParser:
 
 
 _TRAFILATURA_CONFIG = _trafilatura_config()
+# trafilatura's mode, chosen with ``python -m benchmarks.extraction --modes``.
+EXTRACTION_MODE: dict[str, bool] = {"fast": True}
 
 
 def extract(page: Page) -> Page:
@@ -61,7 +63,7 @@ def _extract_html(page: Page, html: str) -> None:
         doc = trafilatura.bare_extraction(
             html,
             url=page.url,
-            fast=True,
+            **EXTRACTION_MODE,
             include_comments=False,
             deduplicate=False,
             with_metadata=False,
