@@ -9,7 +9,8 @@ accuracy as the share of exact token-sequence matches.
     python -m benchmarks.extraction [--worst 5] [--modes]
 
 ``--modes`` also scores wirecopy with trafilatura's other modes (default, favor_precision),
-which is how the fast mode was chosen.
+which is how the fast mode was chosen. ``--ablate`` scores wirecopy once without each named
+furniture rule, to see what every rule is worth here.
 """
 
 from __future__ import annotations
@@ -99,10 +100,26 @@ def score_modes() -> dict[str, dict]:
     return results
 
 
+def ablate() -> list[tuple[str, float]]:
+    """F1 without each furniture rule in turn (the rule table restored after)."""
+    from pipeline import furniture_rules
+
+    rules = furniture_rules.RULES
+    rows = []
+    try:
+        for name in sorted({rule.name for rule in rules}):
+            furniture_rules.RULES = tuple(rule for rule in rules if rule.name != name)
+            rows.append((name, score(wirecopy)["f1"]))
+    finally:
+        furniture_rules.RULES = rules
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--worst", type=int, default=0, help="List the N worst pages for us.")
     parser.add_argument("--modes", action="store_true", help="Also try trafilatura's modes.")
+    parser.add_argument("--ablate", action="store_true", help="F1 without each furniture rule.")
     args = parser.parse_args()
     results = {
         "plain trafilatura.extract": score(plain_trafilatura),
@@ -121,6 +138,12 @@ def main() -> None:
     ours = sorted(results["wirecopy extract + clean"]["pages"], key=lambda row: row[1] + row[2])
     for page_id, precision, recall, _ in ours[: args.worst]:
         print(f"  {page_id[:12]}  precision {precision:.2f}  recall {recall:.2f}")
+    if args.ablate:
+        full = results["wirecopy extract + clean"]["f1"]
+        print("| without rule | F1 | change |")
+        print("|---|---:|---:|")
+        for name, f1 in ablate():
+            print(f"| {name} | {f1:.4f} | {f1 - full:+.4f} |")
 
 
 if __name__ == "__main__":
