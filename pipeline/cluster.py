@@ -95,7 +95,7 @@ class ClusterIndex:
         self.cluster_of: dict[int, int] = {}
         self.members: dict[int, list[Member]] = {}
         self.words: dict[int, int] = {}
-        self.excerpts: dict[int, bool] = {}
+        self.excerpts: set[int] = set()
 
     def load(self, member: Member, prints: Prints, cluster_id: int) -> None:
         """Restore one stored article without recomputing anything."""
@@ -126,7 +126,7 @@ class ClusterIndex:
     def _remember(self, member: Member, prints: Prints) -> None:
         self.words[member.id] = member.word_count
         if prints.excerpt:
-            self.excerpts[member.id] = True
+            self.excerpts.add(member.id)
         if prints.content_hash in self.by_hash:
             return
         self.by_hash[prints.content_hash] = member.id
@@ -158,7 +158,7 @@ class ClusterIndex:
             texts = (text, text_of(other))
             new_is_small = member.word_count <= self.words[other]
             small, large = texts if new_is_small else texts[::-1]
-            excerpt = prints.excerpt if new_is_small else self.excerpts.get(other, False)
+            excerpt = prints.excerpt if new_is_small else other in self.excerpts
             needed = cfg.excerpt_containment if excerpt else cfg.partial_containment
             share = containment(small, large, size)
             if share >= needed:
@@ -206,12 +206,12 @@ class ClusterIndex:
     def summary(self, cluster_id: int) -> dict[str, object]:
         """The ``clusters`` row for a cluster as it stands now."""
         members = self.members[cluster_id]
-        canonical, reason = choose_canonical(members)
+        chosen, reason = choose_canonical(members)
         seen = [item.ingested_at for item in members]
         return {
             "id": cluster_id,
             "size": len(members),
-            "canonical_article_id": canonical,
+            "canonical_article_id": chosen,
             "canonical_reason": reason,
             "first_seen": min(seen),
             "last_seen": max(seen),
@@ -242,18 +242,12 @@ def choose_canonical(members: list[Member]) -> tuple[int, str]:
 
 
 def _pointed_to(pool: list[Member], members: list[Member]) -> list[Member]:
-    """Copies that another copy names as its rel=canonical URL."""
-    targets = {canonical(m.canonical_url) for m in members if m.canonical_url}
-    return [
-        m
-        for m in pool
-        if m.url
-        and canonical(m.url) in targets
-        and any(
-            o.id != m.id and o.canonical_url and canonical(o.canonical_url) == canonical(m.url)
-            for o in members
-        )
-    ]
+    """Copies that another copy names as its rel=canonical URL (linear in the cluster)."""
+    pointers: dict[str, set[int]] = {}
+    for other in members:
+        if other.canonical_url:
+            pointers.setdefault(canonical(other.canonical_url), set()).add(other.id)
+    return [m for m in pool if m.url and pointers.get(canonical(m.url), set()) - {m.id}]
 
 
 def _credited(pool: list[Member], members: list[Member]) -> list[Member]:
