@@ -77,8 +77,6 @@ class NewsSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield self._fetch_item(response)
-        if response.status == 304:
-            return
         root = self._xml(response, "sitemap")
         if root is None:
             return
@@ -99,8 +97,6 @@ class NewsSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self._fetch_item(response)
-        if response.status == 304:
-            return
         root = self._xml(response, "feed")
         if root is None:
             return
@@ -116,6 +112,9 @@ class NewsSpider(scrapy.Spider):
             )
 
     def _xml(self, response: Response, what: str):
+        """The parsed feed or sitemap; None when unchanged (304) or unreadable (counted)."""
+        if response.status == 304:
+            return None
         body = response.body
         if body[:2] == b"\x1f\x8b":
             try:
