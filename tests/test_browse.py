@@ -109,7 +109,11 @@ def test_table_page_renders_with_descriptions(news_db: Path) -> None:
 
 
 def test_serve_binds_localhost_by_default(news_db: Path) -> None:
-    args = serve_arguments(news_db, "127.0.0.1", 8001, Path("m.json"))
+    from pipeline.cli import cli
+
+    host = next(p for p in cli.commands["serve"].params if p.name == "host")
+    assert host.default == "127.0.0.1"
+    args = serve_arguments(news_db, host.default, 8001, Path("m.json"))
     assert args[args.index("--host") + 1] == "127.0.0.1"
     assert "-i" not in args and "--immutable" not in args
 
