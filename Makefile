@@ -19,6 +19,7 @@ demo: $(STAMP)
 	rm -f demo.db demo.db-wal demo.db-shm demo.db.lock
 	$(BIN)/python -m pipeline ingest samples/ --db demo.db
 	$(BIN)/python -m pipeline clusters --db demo.db --limit 5
+	$(BIN)/python -m pipeline stories --db demo.db --limit 3
 	$(BIN)/python -m pipeline stats --db demo.db
 	@echo
 	@echo "Browse it: $(BIN)/python -m pipeline serve --db demo.db   (http://127.0.0.1:8001)"
@@ -38,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.shingles
 	$(BIN)/python -m benchmarks.extraction
 	$(BIN)/python -m benchmarks.syndication --seed 1
+	$(BIN)/python -m benchmarks.stories
 	$(BIN)/python -m benchmarks.throughput --repeats 3 --copies 3
 
 clean:

@@ -148,3 +148,29 @@ def m005_site_lines(db: Database) -> None:
         pk=("site", "line_hash"),
     )
     db["site_lines"].create_index(["learned"])
+
+
+@migrations()
+def m006_stories(db: Database) -> None:
+    """Stories: clusters about one event. Their term counts and the document frequencies are
+    the story index's saved state."""
+    db["stories"].create(
+        {
+            "id": int,
+            "title": str,
+            "key_names": str,
+            "clusters": int,
+            "articles": int,
+            "first_day": str,
+            "last_day": str,
+            "terms": str,
+        },
+        pk="id",
+    )
+    db["stories"].create_index(["first_day"])
+    db["stories"].create_index(["last_day"])
+    db["stories"].create_index(["clusters"])
+    db["story_terms"].create({"term": str, "df": int}, pk="term")
+    for table in ("articles", "clusters"):
+        db[table].add_column("story_id", int)
+        db[table].create_index(["story_id"])

@@ -208,6 +208,51 @@ def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
             )
 
 
+@cli.command()
+@DB_OPTION
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option(
+    "--min-articles",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Only stories with at least this many different articles (clusters).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stories(db_path: Path, limit: int, min_articles: int, as_json: bool) -> None:
+    """Show the stories covered by the most different articles (one line per cluster).
+
+    A story groups different write-ups of one event within a few days; a cluster groups
+    copies of one write-up.
+
+    \b
+    Example:
+        python -m pipeline stories --db news.db --limit 5
+    """
+    from pipeline.report import largest_stories, open_readonly
+
+    try:
+        found = largest_stories(open_readonly(db_path), limit, min_articles)
+    except ReportError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo(f"no stories with {min_articles} or more different articles")
+    for story in found:
+        click.echo(
+            f"story {story['id']}: {story['clusters']} articles, {story['articles']} pages, "
+            f"{story['first_day']} to {story['last_day']}  [{story['key_names']}]"
+        )
+        for cluster in story["clusters_in_story"]:
+            click.echo(
+                f"  {cluster['article_id']:>6}  x{cluster['size']:<3} "
+                f"{(cluster['site'] or '-')[:24]:<24} "
+                f"{(cluster['title'] or cluster['source'])[:64]}"
+            )
+
+
 @cli.command(name="stats")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")

@@ -1,4 +1,5 @@
-"""The map side: inflate, extract, clean, headline and fingerprint one page in a worker.
+"""The map side: inflate, extract, clean, headline, fingerprint and count the story terms of
+one page in a worker.
 
 ``process_page`` is a pure function of one page and the config, so it can run in any worker
 in any order. It returns either the finished ``Page`` or a ``Rejection``; only the errors a
@@ -19,6 +20,7 @@ from pipeline.extract import extract, take_headline
 from pipeline.fingerprint import fingerprint
 from pipeline.records import Page, Reason, Rejected, Rejection
 from pipeline.sources.common import inflate
+from pipeline.terms import story_terms
 
 
 def process_page(page: Page, config: Config) -> Page | Rejection:
@@ -36,6 +38,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
         _check_length(page, config.min_words)
     except Rejected as exc:
         return Rejection(page.source, exc.reason, exc.detail, page.raw_hash)
+    page.terms = story_terms(page.text)
     page.body = b""
     page.lines = []
     return page

@@ -92,3 +92,5 @@ class Page:
     signature: bytes = b""
     lede_signature: bytes = b""
     window_signatures: list[bytes] = field(default_factory=list)
+    # Filled by terms (for stories)
+    terms: dict[str, int] = field(default_factory=dict)

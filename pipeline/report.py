@@ -49,6 +49,29 @@ def largest_clusters(db: Database, limit: int, min_size: int) -> list[dict]:
     return clusters
 
 
+def largest_stories(db: Database, limit: int, min_clusters: int) -> list[dict]:
+    """The stories with the most different articles, each with its clusters' canonical copy."""
+    if not db["stories"].exists():
+        raise ReportError("this database predates stories; run ingest or crawl on it once")
+    stories = list(
+        db.query(
+            "select id, title, key_names, clusters, articles, first_day, last_day from stories"
+            " where clusters >= ? order by clusters desc, articles desc, id limit ?",
+            [min_clusters, limit],
+        )
+    )
+    for story in stories:
+        story["clusters_in_story"] = list(
+            db.query(
+                "select c.id, c.size, a.id as article_id, a.site, a.title, a.published,"
+                " a.source from clusters c join articles a on a.id = c.canonical_article_id"
+                " where c.story_id = ? order by c.id",
+                [story["id"]],
+            )
+        )
+    return stories
+
+
 def _scalar(db: Database, sql: str) -> int:
     return db.execute(sql).fetchone()[0] or 0
 
@@ -63,6 +86,12 @@ def stats(db: Database) -> dict:
             db, "select coalesce(sum(size), 0) from clusters where size > 1"
         ),
         "largest_cluster": _scalar(db, "select max(size) from clusters"),
+        "stories": _scalar(db, "select count(*) from stories") if db["stories"].exists() else 0,
+        "stories_with_several_clusters": (
+            _scalar(db, "select count(*) from stories where clusters > 1")
+            if db["stories"].exists()
+            else 0
+        ),
         "sites": _scalar(db, "select count(distinct site) from articles"),
         "pairs": dict(db.execute("select kind, count(*) from pairs group by kind").fetchall()),
         "furniture_lines": _scalar(db, "select count(*) from furniture"),

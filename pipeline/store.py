@@ -41,10 +41,15 @@ class Batch:
     rejections: list[dict] = field(default_factory=list)
     urls: list[dict] = field(default_factory=list)
     site_lines: list[dict] = field(default_factory=list)
+    stories: list[dict] = field(default_factory=list)
+    story_terms: list[dict] = field(default_factory=list)
+    story_merges: list[tuple[int, int]] = field(default_factory=list)
+    story_backfill: list[tuple[int, int]] = field(default_factory=list)
     run_counts: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.articles) + len(self.rejections) + len(self.urls)
+        sizes = (self.articles, self.rejections, self.urls, self.story_backfill)
+        return sum(len(items) for items in sizes)
 
 
 class Store:
@@ -86,6 +91,37 @@ class Store:
             " content_hash, signature, cluster_id, excerpt, lede_signatures"
             " from articles order by id"
         )
+
+    def iter_cluster_stories(self) -> Iterator[tuple[int, int]]:
+        """(cluster id, story id) for every stored cluster."""
+        yield from self.db.execute("select id, story_id from clusters where story_id is not null")
+
+    def iter_clusters_without_story(self) -> Iterator[tuple]:
+        """Clusters stored before stories existed, with their first article, oldest first."""
+        yield from self.db.execute(
+            "select c.id, a.published, a.ingested_at, a.title, a.text from clusters c"
+            " join articles a on a.id = c.id where c.story_id is null order by c.id"
+        )
+
+    def stories_between(self, first_day: str, last_day: str) -> Iterator[dict]:
+        """Stored stories with a cluster between the two days (ISO dates, inclusive)."""
+        yield from self.db.query(
+            "select * from stories where first_day <= ? and last_day >= ?", [last_day, first_day]
+        )
+
+    def story(self, story_id: int) -> dict | None:
+        rows = list(self.db.query("select * from stories where id = ?", [story_id]))
+        return rows[0] if rows else None
+
+    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """Stored story-term document frequencies (the empty term holds the count)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(terms), 500):
+            chunk = terms[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"select term, df from story_terms where term in ({marks})"
+            found.update(self.db.execute(sql, chunk).fetchall())
+        return found
 
     def start_run(self, command: str, arguments: dict) -> int:
         """Insert the run's row (committed at once, so a killed run still shows)."""
@@ -133,8 +169,29 @@ class Store:
             self.db["rejected"].insert_all(batch.rejections, ignore=True)
             self.db.conn.executemany(_UPSERT_URL, [_url_values(row) for row in batch.urls])
             self.db["site_lines"].upsert_all(batch.site_lines, pk=("site", "line_hash"))
+            self._write_stories(batch)
             if batch.run_counts:
                 self.db["runs"].update(run_id, batch.run_counts)
+
+    def _write_stories(self, batch: Batch) -> None:
+        for cluster, story in batch.story_backfill:
+            for table, column in (("clusters", "id"), ("articles", "cluster_id")):
+                sql = f"update {table} set story_id = ? where {column} = ?"
+                self.db.execute(sql, [story, cluster])
+        for old, new in batch.story_merges:
+            for table in ("articles", "clusters"):
+                self.db.execute(f"update {table} set story_id = ? where story_id = ?", [new, old])
+            self.db.execute("delete from stories where id = ?", [old])
+        self.db["story_terms"].upsert_all(batch.story_terms, pk="term")
+        self.db["stories"].upsert_all(batch.stories, pk="id")
+        touched = {row["story_id"] for row in batch.articles}
+        touched.update(kept for _, kept in batch.story_merges)
+        touched.update(story for _, story in batch.story_backfill)
+        self.db.conn.executemany(
+            "update stories set articles = (select count(*) from articles where story_id = ?)"
+            " where id = ?",
+            [(story, story) for story in sorted(touched)],
+        )
 
 
 _URL_COLUMNS = (

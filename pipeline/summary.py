@@ -38,6 +38,8 @@ def format_stats(totals: dict) -> str:
         f"clusters                 {totals['clusters']:>8}",
         f"  with 2+ copies         {totals['clusters_with_copies']:>8}"
         f"   ({totals['articles_in_copy_clusters']} articles, largest {totals['largest_cluster']})",
+        f"stories                  {totals['stories']:>8}",
+        f"  with 2+ articles       {totals['stories_with_several_clusters']:>8}",
         f"sites                    {totals['sites']:>8}",
         f"furniture lines removed  {totals['furniture_lines']:>8}",
         "pairs                    "

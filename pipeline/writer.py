@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.cluster import ClusterIndex, Member, Prints
+from pipeline.cluster import ClusterIndex, Member, Placement, Prints
 from pipeline.config import Config
 from pipeline.fingerprint import fingerprint
 from pipeline.records import Page, Rejection
 from pipeline.site_furniture import SiteFurniture, site_key
 from pipeline.store import Batch, Store, article_row, now, rejection_row
+from pipeline.stories import Founder, StoryIndex, day_of
+from pipeline.terms import story_terms
 
 
 @dataclass(slots=True)
@@ -57,9 +59,23 @@ class Writer:
         self.sites = SiteFurniture()
         for row in store.iter_site_lines():
             self.sites.load(*row)
+        self.stories = StoryIndex(config.story, store)
+        self.story_of: dict[int, int] = dict(store.iter_cluster_stories())
         self.next_id = store.next_article_id()
         self.batch = Batch()
         self._touched: set[int] = set()
+        self._backfill_stories()
+
+    def _backfill_stories(self) -> None:
+        """A database made before stories existed: place its clusters once, oldest first."""
+        for row in self.store.iter_clusters_without_story():
+            cluster, published, ingested_at, title, text = row
+            founder = Founder(cluster, title, day_of(published, ingested_at), story_terms(text))
+            self.story_of[cluster] = self.stories.place(founder)[0]
+            self.batch.story_backfill.append((cluster, self.story_of[cluster]))
+            if len(self.batch) >= self.config.batch_size:
+                self.flush()
+        self.flush()
 
     def skip(self) -> None:
         """Count a page that was already stored (same source, same bytes)."""
@@ -126,8 +142,29 @@ class Writer:
             for a, b, kind, score in placement.pairs
         )
         self.batch.merges.extend(placement.merged)
+        self._place_story(page, placement, stamp)
         self._touched.add(placement.cluster_id)
         return article_id
+
+    def _place_story(self, page: Page, placement: Placement, stamp: str) -> None:
+        """A new cluster joins or starts a story; merged clusters merge their stories."""
+        cluster = placement.cluster_id
+        if not placement.joined_existing:
+            linked = [
+                self.story_of[self.index.cluster_of[other]]
+                for _, other, kind, _ in placement.pairs
+                if kind == "partial"
+            ]
+            founder = Founder(cluster, page.title, day_of(page.published, stamp), page.terms)
+            story, _ = self.stories.place(founder, min(linked) if linked else None)
+            self.story_of[cluster] = story
+        for old, root in placement.merged:
+            mine, theirs = self.story_of.pop(old), self.story_of[root]
+            if mine != theirs:
+                kept, gone = sorted((mine, theirs))
+                self.stories.merge(gone, kept)
+                self.story_of = {c: kept if s == gone else s for c, s in self.story_of.items()}
+                self.batch.story_merges.append((gone, kept))
 
     def _text_of(self, article_id: int) -> str:
         """A stored article's text: from the batch in hand, else from the database."""
@@ -142,8 +179,14 @@ class Writer:
             return
         for row in self.batch.articles:
             row["cluster_id"] = self.index.cluster_of[row["id"]]
+            row["story_id"] = self.story_of[row["cluster_id"]]
         live = {self.index.cluster_of[cluster] for cluster in self._touched}
-        self.batch.clusters = [self.index.summary(cluster) for cluster in sorted(live)]
+        self.batch.clusters = [
+            {**self.index.summary(cluster), "story_id": self.story_of[cluster]}
+            for cluster in sorted(live)
+        ]
+        self.batch.stories = self.stories.story_rows()
+        self.batch.story_terms = self.stories.frequency_rows()
         self.batch.run_counts = self.counts.as_row()
         self.store.write(self.batch, self.run_id)
         self.batch = Batch()

@@ -71,12 +71,15 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(db) as conn:
         return {
             "articles": conn.execute(
-                "select id, source, raw_hash, content_hash, cluster_id, title, text, signature"
-                " from articles order by id"
+                "select id, source, raw_hash, content_hash, cluster_id, story_id, title, text,"
+                " signature from articles order by id"
             ).fetchall(),
             "clusters": conn.execute(
-                "select id, size, canonical_article_id, canonical_reason from clusters order by id"
+                "select id, size, canonical_article_id, canonical_reason, story_id from clusters"
+                " order by id"
             ).fetchall(),
+            "stories": conn.execute("select * from stories order by id").fetchall(),
+            "story_terms": conn.execute("select * from story_terms order by term").fetchall(),
             "pairs": conn.execute("select * from pairs order by 1, 2").fetchall(),
             "furniture": conn.execute("select * from furniture order by 1, 2").fetchall(),
             "rejected": conn.execute(
@@ -93,6 +96,11 @@ def assert_consistent(db: Path) -> None:
             " (select count(*) from articles where cluster_id not in (select id from clusters))"
         ).fetchone()
         assert articles == sizes and orphans == 0
+        counted, storyless = conn.execute(
+            "select (select coalesce(sum(articles), 0) from stories),"
+            " (select count(*) from articles where story_id not in (select id from stories))"
+        ).fetchone()
+        assert counted == articles and storyless == 0
 
 
 @pytest.fixture(scope="module")

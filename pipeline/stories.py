@@ -1,0 +1,292 @@
+"""Stories: different articles (clusters) about one event, within a time window.
+
+A cluster holds copies of one article; a story holds the clusters that report the same event
+in their own words. Shingles cannot see that (independent write-ups share about a tenth of
+their 5-word shingles), so a story is decided on vocabulary (``pipeline/terms.py``):
+
+* a story keeps the summed term counts of its clusters' first articles (the ``KEEP`` most
+  frequent terms of each bag: content words and names);
+* a new cluster is compared with each story that has a cluster within ``window_days`` of it
+  and shares a name with it. Terms are weighted ``(1 + ln count) * ln((N + PRIOR) / (df +
+  1))``, where ``df`` counts the clusters using the term so far and ``PRIOR`` pretends the
+  corpus also holds that many unrelated articles, so the first articles of a small database
+  do not all look alike. The new cluster's vector keeps only the terms some earlier cluster
+  used (a word nobody else wrote cannot say two articles agree, it only dilutes the cosine);
+  the story's keeps all of its terms, so that early on, when few terms are shared at all, two
+  merely neighbouring topics do not look identical;
+* the score is the geometric mean of the cosines of the two bags, so a story needs both the
+  same names and the same vocabulary, and the two must share one of their three leading
+  names (Europa is not Titan, though both are NASA moons). The cluster joins the best story
+  when the score reaches ``StoryConfig.threshold``, else it starts its own. Comparing with
+  the whole story rather than with single members stops chains (A like B like C) from
+  merging related but different events;
+* an excerpt or quoting post linked by a ``partial`` pair takes the story of what it quotes;
+  two clusters that merge bring their stories together.
+
+All state is written with each batch (``stories`` rows with their term counts, ``story_terms``
+document frequencies), so a resumed run places pages exactly as an uninterrupted one would.
+Stories are read from the database only for the days that arriving pages need, so memory
+follows the dates in hand rather than the size of the archive.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from pipeline.config import StoryConfig
+from pipeline.terms import NAME_PREFIX
+
+PRIOR = 50
+KEEP = 150
+KEY_NAMES = 6
+LEADING = 3
+Counts = dict[str, int]
+Vector = dict[str, float]
+
+
+@dataclass(slots=True)
+class Story:
+    """A story as the index keeps it (and the ``stories`` row it becomes)."""
+
+    id: int
+    title: str | None
+    first_day: int
+    last_day: int
+    clusters: int = 0
+    words: Counts = field(default_factory=dict)
+    names: Counts = field(default_factory=dict)
+
+    def row(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "key_names": ", ".join(name[1:] for name in list(self.names)[:KEY_NAMES]),
+            "clusters": self.clusters,
+            "first_day": date.fromordinal(self.first_day).isoformat(),
+            "last_day": date.fromordinal(self.last_day).isoformat(),
+            "terms": json.dumps({"words": self.words, "names": self.names}, ensure_ascii=False),
+        }
+
+    @classmethod
+    def from_row(cls, row: dict) -> Story:
+        terms = json.loads(row["terms"])
+        return cls(
+            row["id"],
+            row["title"],
+            date.fromisoformat(row["first_day"]).toordinal(),
+            date.fromisoformat(row["last_day"]).toordinal(),
+            row["clusters"],
+            terms["words"],
+            terms["names"],
+        )
+
+    def absorb(self, words: Counts, names: Counts, first_day: int, last_day: int) -> None:
+        self.first_day = min(self.first_day, first_day)
+        self.last_day = max(self.last_day, last_day)
+        self.words = _top(self.words, words)
+        self.names = _top(self.names, names)
+
+
+@dataclass(slots=True)
+class Founder:
+    """The first article of a new cluster, as the story index needs it."""
+
+    cluster_id: int
+    title: str | None
+    day: int
+    terms: Counts
+
+
+class StoredStories(Protocol):
+    """What the index reads from the database (``pipeline/store.py`` provides it)."""
+
+    def stories_between(self, first_day: str, last_day: str) -> Iterable[dict]:
+        """Stored ``stories`` rows with a cluster between the two days (ISO dates)."""
+
+    def story(self, story_id: int) -> dict | None:
+        """One stored ``stories`` row."""
+
+    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """Stored document frequencies of these terms (absent means 0); ``""`` is N."""
+
+
+class StoryIndex:
+    """Places new clusters into stories and hands each batch the rows that changed."""
+
+    def __init__(self, config: StoryConfig, stored: StoredStories) -> None:
+        self.config = config
+        self.stored = stored
+        self.documents = stored.term_frequencies([""]).get("", 0)
+        self.df: dict[str, int] = {}
+        self.stories: dict[int, Story] = {}
+        self.by_name: dict[str, set[int]] = {}
+        self.loaded_days: set[int] = set()
+        self.changed_terms: set[str] = set()
+        self.changed: set[int] = set()
+
+    def place(self, founder: Founder, linked_story: int | None = None) -> tuple[int, float]:
+        """The story for a new cluster, and the score that chose it (1.0 when linked)."""
+        self._count(founder.terms)
+        self._ensure_days(founder.day)
+        words, names = _split(founder.terms)
+        if linked_story is not None:
+            self._ensure_story(linked_story)
+            story, score = self.stories[linked_story], 1.0
+        else:
+            story, score = self._closest(words, names, founder.day)
+        if story is None:
+            story = Story(founder.cluster_id, founder.title, founder.day, founder.day)
+            self.stories[story.id] = story
+        story.clusters += 1
+        story.absorb(words, names, founder.day, founder.day)
+        self._index_names(story)
+        self.changed.add(story.id)
+        return story.id, round(score, 4)
+
+    def merge(self, source: int, target: int) -> None:
+        """Fold story ``source`` into ``target`` (two of their clusters merged)."""
+        self._ensure_story(source)
+        self._ensure_story(target)
+        old, new = self.stories.pop(source), self.stories[target]
+        new.clusters += old.clusters
+        new.absorb(old.words, old.names, old.first_day, old.last_day)
+        for name in old.names:
+            self.by_name.get(name, set()).discard(source)
+        self._index_names(new)
+        self.changed.discard(source)
+        self.changed.add(target)
+
+    def frequency_rows(self) -> list[dict[str, object]]:
+        """``story_terms`` rows changed since the last call (the batch writes them)."""
+        rows = [{"term": term, "df": self.df[term]} for term in sorted(self.changed_terms)]
+        rows.append({"term": "", "df": self.documents})
+        self.changed_terms = set()
+        return rows
+
+    def story_rows(self) -> list[dict[str, object]]:
+        """``stories`` rows changed since the last call."""
+        rows = [self.stories[i].row() for i in sorted(self.changed) if i in self.stories]
+        self.changed = set()
+        return rows
+
+    def _count(self, terms: Counts) -> None:
+        """Add one cluster to the document frequencies."""
+        self._load_frequencies(terms)
+        self.documents += 1
+        for term in terms:
+            self.df[term] += 1
+        self.changed_terms.update(terms)
+
+    def _load_frequencies(self, terms: Iterable[str]) -> None:
+        missing = [term for term in terms if term not in self.df]
+        if missing:
+            stored = self.stored.term_frequencies(missing)
+            self.df.update({term: stored.get(term, 0) for term in missing})
+
+    def _closest(self, words: Counts, names: Counts, day: int) -> tuple[Story | None, float]:
+        window = self.config.window_days
+        candidates: set[int] = set()
+        for name in names:
+            candidates.update(self.by_name.get(name, ()))
+        mine = (self._vector(words, shared=True), self._vector(names, shared=True))
+        best, best_score = None, 0.0
+        for story_id in sorted(candidates):
+            story = self.stories[story_id]
+            if story.first_day - window > day or day > story.last_day + window:
+                continue
+            theirs = (self._vector(story.words), self._vector(story.names))
+            if not _leading(mine[1]) & _leading(theirs[1]):
+                continue
+            score = math.sqrt(_dot(mine[0], theirs[0]) * _dot(mine[1], theirs[1]))
+            if score > best_score:
+                best, best_score = story, score
+        if best_score < self.config.threshold:
+            return None, best_score
+        return best, best_score
+
+    def _vector(self, counts: Counts, shared: bool = False) -> Vector:
+        """Unit TF-IDF vector; ``shared`` keeps only terms that another cluster used too."""
+        total = self.documents + PRIOR
+        floor = 2 if shared else 1
+        vector = {
+            term: (1 + math.log(count)) * math.log(total / (self.df[term] + 1))
+            for term, count in counts.items()
+            if self.df[term] >= floor
+        }
+        norm = math.sqrt(sum(value * value for value in vector.values()))
+        return {term: value / norm for term, value in vector.items()} if norm else {}
+
+    def _index_names(self, story: Story) -> None:
+        for name in story.names:
+            self.by_name.setdefault(name, set()).add(story.id)
+
+    def _ensure_days(self, day: int) -> None:
+        """Load every stored story that overlaps the window around ``day``."""
+        window = self.config.window_days
+        missing = [d for d in range(day - window, day + window + 1) if d not in self.loaded_days]
+        if not missing:
+            return
+        first, last = (date.fromordinal(d).isoformat() for d in (min(missing), max(missing)))
+        for row in self.stored.stories_between(first, last):
+            self._keep(Story.from_row(row))
+        self.loaded_days.update(missing)
+
+    def _ensure_story(self, story_id: int) -> None:
+        if story_id not in self.stories:
+            row = self.stored.story(story_id)
+            if row is None:
+                raise KeyError(f"story {story_id} is neither stored nor in this run")
+            self._keep(Story.from_row(row))
+
+    def _keep(self, story: Story) -> None:
+        if story.id not in self.stories:
+            self.stories[story.id] = story
+            self._load_frequencies([*story.words, *story.names])
+            self._index_names(story)
+
+
+def day_of(published: str | None, ingested_at: str) -> int:
+    """The day a cluster counts from: its publication date, else when it was stored.
+
+    >>> date.fromordinal(day_of("2017-12-11T10:00:00", "2026-11-22T06:00:00+00:00"))
+    datetime.date(2017, 12, 11)
+    >>> date.fromordinal(day_of("Monday", "2026-11-22T06:00:00+00:00"))
+    datetime.date(2026, 11, 22)
+    """
+    for stamp in (published, ingested_at):
+        try:
+            return date.fromisoformat((stamp or "")[:10]).toordinal()
+        except ValueError:
+            continue
+    raise ValueError(f"no usable date in {published!r} or {ingested_at!r}")
+
+
+def _split(terms: Counts) -> tuple[Counts, Counts]:
+    words = {term: count for term, count in terms.items() if not term.startswith(NAME_PREFIX)}
+    names = {term: count for term, count in terms.items() if term.startswith(NAME_PREFIX)}
+    return words, names
+
+
+def _top(total: Counts, more: Counts) -> Counts:
+    """The ``KEEP`` most frequent terms of the two, ties broken by the term (stable order)."""
+    merged = dict(total)
+    for term, count in more.items():
+        merged[term] = merged.get(term, 0) + count
+    ranked = sorted(merged.items(), key=lambda item: (-item[1], item[0]))[:KEEP]
+    return dict(ranked)
+
+
+def _leading(names: Vector) -> set[str]:
+    """The ``LEADING`` heaviest names: who or what the article is mainly about."""
+    ranked = sorted(names.items(), key=lambda item: (-item[1], item[0]))
+    return {name for name, _ in ranked[:LEADING]}
+
+
+def _dot(vector: Vector, other: Vector) -> float:
+    small, large = (vector, other) if len(vector) <= len(other) else (other, vector)
+    return sum(value * large.get(term, 0.0) for term, value in small.items())
