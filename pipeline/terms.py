@@ -35,10 +35,16 @@ LANGUAGE_SAMPLE = 400
 
 
 @cache
-def _stop_lists() -> dict[str, frozenset[str]]:
+def _stop_lists() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """Each language's stop words, and for each stop word the languages that list it."""
     import justext  # installed with trafilatura; imported late so only workers pay for it
 
-    return {name: frozenset(justext.get_stoplist(name)) for name in justext.get_stoplists()}
+    lists = {name: frozenset(justext.get_stoplist(name)) for name in justext.get_stoplists()}
+    languages: dict[str, list[str]] = {}
+    for name in sorted(lists):
+        for word in lists[name]:
+            languages.setdefault(word, []).append(name)
+    return lists, {word: tuple(names) for word, names in languages.items()}
 
 
 def stop_words_for(tokens: list[str]) -> frozenset[str]:
@@ -48,10 +54,15 @@ def stop_words_for(tokens: list[str]) -> frozenset[str]:
     >>> "und" in stop, "the" in stop
     (True, True)
     """
-    lists = _stop_lists()
-    sample = tokens[:LANGUAGE_SAMPLE]
-    best = max(sorted(lists), key=lambda name: sum(1 for token in sample if token in lists[name]))
-    return lists[best] | lists["English"]
+    _, languages = _stop_lists()
+    votes = Counter(name for token in tokens[:LANGUAGE_SAMPLE] for name in languages.get(token, ()))
+    return _with_english(max(sorted(votes), key=votes.__getitem__, default="English"))
+
+
+@cache
+def _with_english(language: str) -> frozenset[str]:
+    lists, _ = _stop_lists()
+    return lists[language] | lists["English"]
 
 
 def story_terms(text: str) -> dict[str, int]:
