@@ -190,17 +190,18 @@ class StoryIndex:
 
     def _closest(self, words: Counts, names: Counts, day: int) -> tuple[Story | None, float]:
         window = self.config.window_days
-        candidates: set[int] = set()
-        for name in names:
-            candidates.update(self.by_name.get(name, ()))
         mine = (self._vector(words, shared=True), self._vector(names, shared=True))
+        leading = _leading(mine[1])
+        candidates: set[int] = set()
+        for name in leading:  # a story must share one of these leading names
+            candidates.update(self.by_name.get(name, ()))
         best, best_score = None, 0.0
         for story_id in sorted(candidates):
             story = self.stories[story_id]
             if story.first_day - window > day or day > story.last_day + window:
                 continue
             theirs = (self._vector(story.words), self._vector(story.names))
-            if not _leading(mine[1]) & _leading(theirs[1]):
+            if not leading & _leading(theirs[1]):
                 continue
             score = math.sqrt(_dot(mine[0], theirs[0]) * _dot(mine[1], theirs[1]))
             if score > best_score:

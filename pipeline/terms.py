@@ -34,6 +34,11 @@ NAME_PREFIX = "@"
 LANGUAGE_SAMPLE = 400
 
 
+def load_stop_lists() -> None:
+    """Read the stop lists now (the worker pool's fork server does, so workers start warm)."""
+    _stop_lists()
+
+
 @cache
 def _stop_lists() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
     """Each language's stop words, and for each stop word the languages that list it."""
