@@ -23,7 +23,7 @@ from pipeline.sources.common import inflate
 from pipeline.terms import load_stop_lists, story_terms
 
 # This module is what the worker pool's fork server preloads: read the 100 stop lists once
-# there (about 0.4 s), not in every worker on its first page.
+# there (0.1 s), not in every worker on its first page.
 load_stop_lists()
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 WORD = re.compile(r"[^\W\d_]{2,}")
 # A capitalised token with the characters that names carry inside (O'Neill, al-Assad).
@@ -40,16 +40,17 @@ def load_stop_lists() -> None:
 
 
 @cache
-def _stop_lists() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
-    """Each language's stop words, and for each stop word the languages that list it."""
+def _stop_lists() -> dict[str, frozenset[str]]:
+    """Each language's stop words."""
     import justext  # installed with trafilatura; imported late so only workers pay for it
 
-    lists = {name: frozenset(justext.get_stoplist(name)) for name in justext.get_stoplists()}
-    languages: dict[str, list[str]] = {}
-    for name in sorted(lists):
-        for word in lists[name]:
-            languages.setdefault(word, []).append(name)
-    return lists, {word: tuple(names) for word, names in languages.items()}
+    return {name: frozenset(justext.get_stoplist(name)) for name in justext.get_stoplists()}
+
+
+@lru_cache(maxsize=200_000)
+def _languages_of(token: str) -> tuple[str, ...]:
+    """The languages that list ``token`` as a stop word (remembered: words recur)."""
+    return tuple(name for name, words in sorted(_stop_lists().items()) if token in words)
 
 
 def stop_words_for(tokens: list[str]) -> frozenset[str]:
@@ -59,14 +60,13 @@ def stop_words_for(tokens: list[str]) -> frozenset[str]:
     >>> "und" in stop, "the" in stop
     (True, True)
     """
-    _, languages = _stop_lists()
-    votes = Counter(name for token in tokens[:LANGUAGE_SAMPLE] for name in languages.get(token, ()))
+    votes = Counter(name for token in tokens[:LANGUAGE_SAMPLE] for name in _languages_of(token))
     return _with_english(max(sorted(votes), key=votes.__getitem__, default="English"))
 
 
 @cache
 def _with_english(language: str) -> frozenset[str]:
-    lists, _ = _stop_lists()
+    lists = _stop_lists()
     return lists[language] | lists["English"]
 
 
