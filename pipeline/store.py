@@ -182,7 +182,11 @@ class Store:
             for table in ("articles", "clusters"):
                 self.db.execute(f"update {table} set story_id = ? where story_id = ?", [new, old])
             self.db.execute("delete from stories where id = ?", [old])
-        self.db["story_terms"].upsert_all(batch.story_terms, pk="term")
+        self.db.conn.executemany(
+            "insert into story_terms (term, df) values (:term, :df)"
+            " on conflict(term) do update set df = excluded.df",
+            batch.story_terms,
+        )
         self.db["stories"].upsert_all(batch.stories, pk="id")
         touched = {row["story_id"] for row in batch.articles}
         touched.update(kept for _, kept in batch.story_merges)

@@ -50,7 +50,12 @@ def _stop_lists() -> dict[str, frozenset[str]]:
 @lru_cache(maxsize=200_000)
 def _languages_of(token: str) -> tuple[str, ...]:
     """The languages that list ``token`` as a stop word (remembered: words recur)."""
-    return tuple(name for name, words in sorted(_stop_lists().items()) if token in words)
+    return tuple(name for name, words in _sorted_lists() if token in words)
+
+
+@cache
+def _sorted_lists() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple(sorted(_stop_lists().items()))
 
 
 def stop_words_for(tokens: list[str]) -> frozenset[str]:
