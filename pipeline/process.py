@@ -19,6 +19,7 @@ from pipeline.credits import credit_of
 from pipeline.extract import extract, take_headline
 from pipeline.fingerprint import fingerprint
 from pipeline.records import Page, Reason, Rejected, Rejection
+from pipeline.site_furniture import line_keys
 from pipeline.sources.common import inflate
 from pipeline.terms import load_stop_lists, story_terms
 
@@ -43,6 +44,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
     except Rejected as exc:
         return Rejection(page.source, exc.reason, exc.detail, page.raw_hash)
     page.terms = story_terms(page.text)
+    page.line_keys = line_keys(page.text)
     page.body = b""
     page.lines = []
     return page

@@ -92,5 +92,6 @@ class Page:
     signature: bytes = b""
     lede_signature: bytes = b""
     window_signatures: list[bytes] = field(default_factory=list)
-    # Filled by terms (for stories)
+    # Filled last in the worker: story terms, and each text line's site-furniture key
     terms: dict[str, int] = field(default_factory=dict)
+    line_keys: list[str | None] = field(default_factory=list)

@@ -38,6 +38,15 @@ def line_key(line: str) -> str | None:
     return hashlib.blake2b(normalised.encode(), digest_size=8).hexdigest()
 
 
+def line_keys(text: str) -> list[str | None]:
+    """The key of every line of ``text`` (None for blank or untracked lines), in order.
+
+    Computed in the workers, so that the single writer process does not normalise every
+    line of every page twice (it strips, then learns).
+    """
+    return [line_key(line) if line.strip() else None for line in text.split("\n")]
+
+
 class SiteFurniture:
     """Learns and strips per-site furniture lines."""
 
@@ -55,8 +64,7 @@ class SiteFurniture:
         if site is None:
             return False
         kept, removed = [], []
-        for line in page.text.split("\n"):
-            key = line_key(line) if line.strip() else None
+        for line, key in zip(page.text.split("\n"), _keys(page), strict=True):
             if key and (site, key) in self.learned:
                 removed.append(Removed(line.strip(), RULE))
             else:
@@ -64,18 +72,18 @@ class SiteFurniture:
         if not removed:
             return False
         page.text = "\n".join(kept).strip()
+        page.line_keys = line_keys(page.text)
         while "\n\n\n" in page.text:
             page.text = page.text.replace("\n\n\n", "\n\n")
         page.removed.extend(removed)
         return True
 
-    def learn(self, site: str | None, text: str, cluster_id: int) -> list[dict]:
+    def learn(self, site: str | None, page: Page, cluster_id: int) -> list[dict]:
         """Count this article's lines for its site; return the ``site_lines`` rows changed."""
         if site is None:
             return []
         rows = {}
-        for line in text.split("\n"):
-            key = line_key(line) if line.strip() else None
+        for line, key in zip(page.text.split("\n"), _keys(page), strict=True):
             seen = self.clusters.setdefault((site, key), []) if key else None
             if seen is None or cluster_id in seen or len(seen) >= THRESHOLD:
                 continue
@@ -90,3 +98,10 @@ class SiteFurniture:
                 "learned": int(len(seen) >= THRESHOLD),
             }
         return list(rows.values())
+
+
+def _keys(page: Page) -> list[str | None]:
+    """The page's line keys, from its worker (computed here for pages built otherwise)."""
+    if len(page.line_keys) != page.text.count("\n") + 1:
+        page.line_keys = line_keys(page.text)
+    return page.line_keys

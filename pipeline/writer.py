@@ -132,7 +132,7 @@ class Writer:
         else:
             self.counts.new_clusters += 1
         self.batch.articles.append(article_row(page, article_id, self.run_id, stamp))
-        self.batch.site_lines.extend(self.sites.learn(site, page.text, placement.cluster_id))
+        self.batch.site_lines.extend(self.sites.learn(site, page, placement.cluster_id))
         self.batch.furniture.extend(
             {"article_id": article_id, "position": i, "line": r.line, "rule": r.rule}
             for i, r in enumerate(page.removed)
