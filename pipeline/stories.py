@@ -31,6 +31,7 @@ follows the dates in hand rather than the size of the archive.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Iterable
@@ -122,6 +123,7 @@ class StoryIndex:
         self.config = config
         self.stored = stored
         self.documents = stored.term_frequencies([""]).get("", 0)
+        self._stored_any = self.documents > 0  # a new database has no frequencies to read
         self.df: dict[str, int] = {}
         self.stories: dict[int, Story] = {}
         self.by_name: dict[str, set[int]] = {}
@@ -185,40 +187,47 @@ class StoryIndex:
     def _load_frequencies(self, terms: Iterable[str]) -> None:
         missing = [term for term in terms if term not in self.df]
         if missing:
-            stored = self.stored.term_frequencies(missing)
+            stored = self.stored.term_frequencies(missing) if self._stored_any else {}
             self.df.update({term: stored.get(term, 0) for term in missing})
 
     def _closest(self, words: Counts, names: Counts, day: int) -> tuple[Story | None, float]:
-        window = self.config.window_days
-        mine = (self._vector(words, shared=True), self._vector(names, shared=True))
-        leading = _leading(mine[1])
+        window, threshold = self.config.window_days, self.config.threshold
+        idf: dict[str, float] = {}  # this placement's weights, shared by all candidates
+        my_names = self._vector(names, idf, shared=True)
+        leading = _leading(my_names)
         candidates: set[int] = set()
         for name in leading:  # a story must share one of these leading names
             candidates.update(self.by_name.get(name, ()))
+        my_words: Vector | None = None
         best, best_score = None, 0.0
         for story_id in sorted(candidates):
             story = self.stories[story_id]
             if story.first_day - window > day or day > story.last_day + window:
                 continue
-            theirs = (self._vector(story.words), self._vector(story.names))
-            if not leading & _leading(theirs[1]):
+            their_names = self._vector(story.names, idf)
+            if not leading & _leading(their_names):
                 continue
-            score = math.sqrt(_dot(mine[0], theirs[0]) * _dot(mine[1], theirs[1]))
+            names_cosine = _dot(my_names, their_names)
+            if names_cosine < threshold * threshold:  # the words cosine is at most 1
+                continue
+            if my_words is None:
+                my_words = self._vector(words, idf, shared=True)
+            score = math.sqrt(_dot(my_words, self._vector(story.words, idf)) * names_cosine)
             if score > best_score:
                 best, best_score = story, score
-        if best_score < self.config.threshold:
+        if best_score < threshold:
             return None, best_score
         return best, best_score
 
-    def _vector(self, counts: Counts, shared: bool = False) -> Vector:
+    def _vector(self, counts: Counts, idf: dict[str, float], shared: bool = False) -> Vector:
         """Unit TF-IDF vector; ``shared`` keeps only terms that another cluster used too."""
-        total = self.documents + PRIOR
         floor = 2 if shared else 1
-        vector = {
-            term: (1 + math.log(count)) * math.log(total / (self.df[term] + 1))
-            for term, count in counts.items()
-            if self.df[term] >= floor
-        }
+        vector = {}
+        for term, count in counts.items():
+            if self.df[term] >= floor:
+                if term not in idf:
+                    idf[term] = math.log((self.documents + PRIOR) / (self.df[term] + 1))
+                vector[term] = (1 + math.log(count)) * idf[term]
         norm = math.sqrt(sum(value * value for value in vector.values()))
         return {term: value / norm for term, value in vector.items()} if norm else {}
 
@@ -284,8 +293,8 @@ def _top(total: Counts, more: Counts) -> Counts:
 
 def _leading(names: Vector) -> set[str]:
     """The ``LEADING`` heaviest names: who or what the article is mainly about."""
-    ranked = sorted(names.items(), key=lambda item: (-item[1], item[0]))
-    return {name for name, _ in ranked[:LEADING]}
+    ranked = heapq.nsmallest(LEADING, names.items(), key=lambda item: (-item[1], item[0]))
+    return {name for name, _ in ranked}
 
 
 def _dot(vector: Vector, other: Vector) -> float:
