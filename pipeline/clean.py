@@ -29,6 +29,7 @@ def clean_lines(lines: list[str], title: str | None = None) -> tuple[list[str], 
     """
     labels: list[str | None] = [None] * len(lines)
     _apply_patterns(lines, labels)
+    _label_menus(lines, labels)
     _label_repeats(lines, labels, title)
     kept = [line for line, label in zip(lines, labels, strict=True) if label is None]
     removed = [
@@ -102,6 +103,35 @@ def _looks_like_name(line: str) -> bool:
     """A forum user name: one to three capitalised words or initials, e.g. "Deeq A."."""
     words = line.split()
     return 1 <= len(words) <= 3 and all(word[:1].isupper() or word[:1].isdigit() for word in words)
+
+
+def _label_menus(lines: list[str], labels: list[str | None]) -> None:
+    """Label long runs of menu-like lines ("Contatos", "Leis Municipais", "NOTÍCIAS").
+
+    >>> lines = ["Home", "News", "Sport", "Weather", "Travel", "Culture", "Music", "Film",
+    ...          "Books", "Contact", "The mayor opened the new bridge on Monday."]
+    >>> labels = [None] * len(lines)
+    >>> _label_menus(lines, labels)
+    >>> labels.count(fr.MENU), labels[-1]
+    (10, None)
+    """
+    run: list[int] = []
+    for index, line in enumerate([*lines, "An ordinary sentence ends the page."]):
+        if not line.strip():
+            continue
+        if index < len(lines) and labels[index] is None and _menu_like(line):
+            run.append(index)
+            continue
+        if len(run) >= fr.MENU_MIN_LINES:
+            for item in run:
+                labels[item] = fr.MENU
+        run = []
+
+
+def _menu_like(line: str) -> bool:
+    stripped = line.strip()
+    short = len(stripped.split()) <= fr.MENU_MAX_WORDS and len(stripped) <= fr.MENU_MAX_CHARS
+    return short and not stripped.endswith((".", "!", "?", ":", ";", ",", '"', "”", "…"))
 
 
 def _label_repeats(lines: list[str], labels: list[str | None], title: str | None) -> None:

@@ -101,6 +101,26 @@ RULES: tuple[Rule, ...] = (
         max_words=25,
     ),
     _rule(
+        "newsletter_status",
+        r"thanks? (you )?for (signing up|subscribing)[.!]*|sorry!?"
+        r"|keep an eye on your inbox\b.*|check your inbox\b.*"
+        r"|there was an error processing your (subscription|request)\.?"
+        r"|an error (has occurred|occurred)[,.]? please try again( later)?\.?",
+        max_words=16,
+    ),
+    _rule(
+        "reprint_notice",
+        r"(order|buy) reprints|print article|reprints? (and|&) permissions"
+        r"|this copy is for your personal,? non-?commercial use only\b.*"
+        r"|this (article|story) has been sent to\b.*",
+        max_words=80,
+    ),
+    _rule("author_contact", r"write to [\w .'’-]{2,60} at [\w.+-]+@[\w-]+\.[\w.-]+\.?"),
+    _rule(
+        "app_promo",
+        r"get [\w .'’-]{2,40} on the go by clicking here|download (our|the) [\w .'’-]{2,40} app\.?",
+    ),
+    _rule(
         "continue_reading",
         r"(continue reading|read the (full|whole|rest of the) "
         r"(story|article)|read more)\s*(at|on|here)\b.{0,80}",
@@ -109,8 +129,8 @@ RULES: tuple[Rule, ...] = (
     _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
     _rule(
         "check_also",
-        r"check also|you (may|might) also like|related (posts|articles|stories)"
-        r"|more stories|read next|recommended for you|trending now",
+        r"(check also|you (may|might) also like|related (posts|articles|stories)"
+        r"|more stories|read next|recommended for you|trending now)\s*[.:…]*",
         kind="tail",
     ),
 )
@@ -127,3 +147,10 @@ TITLE_LINE = "title_line"
 SECTION_LABEL = "section_label"
 CAPTION = "photo_caption"
 USERNAME = "forum_username"
+# A navigation menu the extractor kept: at least MENU_MIN_LINES lines in a row (blank lines
+# between them allowed) of at most MENU_MAX_WORDS words and MENU_MAX_CHARS characters (for
+# scripts written without spaces), none ending like a sentence.
+MENU = "menu_run"
+MENU_MIN_LINES = 10
+MENU_MAX_WORDS = 4
+MENU_MAX_CHARS = 32

@@ -131,3 +131,33 @@ def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
     kept, removed = clean_lines(lines)
     assert [item.rule for item in removed] == ["prev_next"]
     assert "Paragraph 7 of the story." in kept
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Thanks for signing up!", "newsletter_status"),
+        ("Keep an eye on your inbox for the latest sports news.", "newsletter_status"),
+        ("There was an error processing your subscription.", "newsletter_status"),
+        ("An error has occurred, please try again later.", "newsletter_status"),
+        ("Order Reprints", "reprint_notice"),
+        (
+            "This copy is for your personal, non-commercial use only. To order copies...",
+            "reprint_notice",
+        ),
+        ("Write to Al Root at allen.root@dowjones.com", "author_contact"),
+        ("GET FOX BUSINESS ON THE GO BY CLICKING HERE", "app_promo"),
+        ("You may also like...", "check_also"),
+    ],
+)
+def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:
+    assert match_rule(line).name == rule
+
+
+def test_a_long_run_of_menu_lines_is_removed_but_a_short_list_stays() -> None:
+    menu = ["Contatos", "Funcionários", "Órgãos Municipais", "Diário Oficial", "Leis Municipais"]
+    story = ["The council approved the budget on Tuesday.", ""]
+    ingredients = ["2 pears", "1 cup honey", "1 lemon", "1 tsp cinnamon", ""]
+    kept, removed = clean_lines(menu * 2 + story + ingredients + story)
+    assert {item.rule for item in removed} == {"menu_run"} and len(removed) == 10
+    assert kept[: len(story)] == story and "1 cup honey" in kept
