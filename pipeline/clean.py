@@ -30,6 +30,7 @@ def clean_lines(lines: list[str], title: str | None = None) -> tuple[list[str], 
     labels: list[str | None] = [None] * len(lines)
     _apply_patterns(lines, labels)
     _label_menus(lines, labels)
+    _label_link_list_tail(lines, labels)
     _label_repeats(lines, labels, title)
     kept = [line for line, label in zip(lines, labels, strict=True) if label is None]
     removed = [
@@ -126,6 +127,27 @@ def _label_menus(lines: list[str], labels: list[str | None]) -> None:
             for item in run:
                 labels[item] = fr.MENU
         run = []
+
+
+def _label_link_list_tail(lines: list[str], labels: list[str | None]) -> None:
+    """Label a closing run of ``LINK_LIST_MIN`` or more list items ("- Headline teaser").
+
+    Sites append lists of other stories after the article: items of a headline and a teaser,
+    most without a full stop. An article's own closing lists are recipe steps or
+    instructions (sentences) or short items (names, scores), and stay.
+    """
+    run = []
+    for index in range(len(lines) - 1, -1, -1):
+        if labels[index] is not None or not lines[index].strip():
+            continue
+        item = lines[index].strip()
+        if not item.startswith(("- ", "• ")) or len(item.split()) < fr.LINK_LIST_MIN_WORDS:
+            break
+        run.append(index)
+    sentences = sum(lines[index].rstrip().endswith(".") for index in run)
+    if len(run) >= fr.LINK_LIST_MIN and sentences * 2 <= len(run):
+        for index in run:
+            labels[index] = fr.LINK_LIST
 
 
 def _menu_like(line: str) -> bool:

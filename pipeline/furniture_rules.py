@@ -154,3 +154,8 @@ MENU = "menu_run"
 MENU_MIN_LINES = 10
 MENU_MAX_WORDS = 4
 MENU_MAX_CHARS = 32
+# Other stories listed after the article: its last LINK_LIST_MIN or more lines are list items
+# of LINK_LIST_MIN_WORDS words or more, at most half of them ending with a full stop.
+LINK_LIST = "link_list_tail"
+LINK_LIST_MIN = 5
+LINK_LIST_MIN_WORDS = 7

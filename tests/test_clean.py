@@ -161,3 +161,15 @@ def test_a_long_run_of_menu_lines_is_removed_but_a_short_list_stays() -> None:
     kept, removed = clean_lines(menu * 2 + story + ingredients + story)
     assert {item.rule for item in removed} == {"menu_run"} and len(removed) == 10
     assert kept[: len(story)] == story and "1 cup honey" in kept
+
+
+def test_a_closing_list_of_other_stories_goes_but_recipe_steps_stay() -> None:
+    story = ["The Browns lost on Thursday night.", ""]
+    others = [f"- Headline number {i} Teaser about another game this week" for i in range(6)]
+    kept, removed = clean_lines(story + others)
+    assert {item.rule for item in removed} == {"link_list_tail"} and kept == story
+    steps = [
+        f"- Step {i}: stir the pears and honey over a low heat for ten minutes." for i in range(6)
+    ]
+    kept, removed = clean_lines(story + steps)
+    assert not removed
