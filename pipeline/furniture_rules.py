@@ -52,10 +52,21 @@ RULES: tuple[Rule, ...] = (
     _rule("forum_header", r"recommended (posts|topics)", next="username"),
     _rule(
         "read_also",
-        r"[»>›]*\s*(read also|also read|read more|see also|related|watch)\s*[-:–—].*",
+        r"[»>›(]*\s*(read also|also read|read more|see also|see more|related|watch"
+        r"|leggi anche( su)?|lee también|lire aussi|leia também|lesen sie auch)\s*[-:–—].*",
         max_words=30,
     ),
-    _rule("comment_prompt", r"(leave|post|add|write) a (comment|reply)|\d* ?comments?|reply"),
+    _rule(
+        "comment_prompt",
+        r"(leave|post|add|write) a (comment|reply)|\d* ?comments?|reply|tell us what you think\W*",
+    ),
+    _rule("also_on", r"also on [\w.-]+\.[a-z]{2,6}\b.{0,200}", max_words=40),
+    _rule("share_prompt", r"(like|enjoy(ed)?) this (story|article)\?\s*share it\b.*"),
+    _rule(
+        "affiliate_disclosure",
+        r"if you (buy|purchase) (something|anything|a product) (through|via|from) .{0,200}",
+        max_words=50,
+    ),
     _rule("copyright", r".{0,80}(©|\(c\)|copyright).{0,80}", max_words=16),
     _rule("copyright", r".{0,80}all rights reserved\.?", max_words=16),
     _rule("appeared_first", r"the post .+ appeared first on .+", max_words=60),
@@ -84,7 +95,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "social_follow",
-        rf"(follow|like|join) (us|[\w .'’-]{{1,60}}) on "
+        rf"(follow|like|join) (us|[\w .'’@-]{{1,60}}) on "
         rf"({_SOCIAL}|instagram|youtube|tiktok|social media)\b.*",
         max_words=25,
     ),
@@ -94,10 +105,11 @@ RULES: tuple[Rule, ...] = (
         r".*\b[\w.+-]+@[\w-]+\.[\w.-]+\b.*(twitter|follow|tips?|contact).*",
         max_words=40,
     ),
-    _rule("related_teaser", r"[^.!?]{10,200}\[[A-Z][A-Z ]{1,20}\]", max_words=30),
+    _rule("related_teaser", r"[^.!?]{10,200}\[[A-Z][A-Z ]{1,20}\]\s*\|?", max_words=30),
+    _rule("related_label", r"don'?t miss|most (read|popular|viewed)|trending( now)?"),
     _rule(
         "newsletter_prompt",
-        r"(sign up|subscribe)( now| today| here)? (for|to) .{1,120}",
+        r"([^.!?]{1,80}[.!?] )?(sign up|subscribe)( now| today| here)? (for|to) .{1,120}",
         max_words=25,
     ),
     _rule(
@@ -118,7 +130,8 @@ RULES: tuple[Rule, ...] = (
     _rule("author_contact", r"write to [\w .'’-]{2,60} at [\w.+-]+@[\w-]+\.[\w.-]+\.?"),
     _rule(
         "app_promo",
-        r"get [\w .'’-]{2,40} on the go by clicking here|download (our|the) [\w .'’-]{2,40} app\.?",
+        r"get [\w .'’-]{2,40} on the go by clicking here|download (our|the) [\w .'’-]{2,40} app\.?"
+        r"|click here to (get|download) the [\w .'’-]{2,40} app\.?",
     ),
     _rule(
         "continue_reading",
@@ -126,6 +139,7 @@ RULES: tuple[Rule, ...] = (
         r"(story|article)|read more)\s*(at|on|here)\b.{0,80}",
         max_words=16,
     ),
+    _rule("tags", r"[-•]?\s*tags\s*:?"),
     _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
     _rule(
         "check_also",

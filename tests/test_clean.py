@@ -148,6 +148,21 @@ def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
         ("Write to Al Root at allen.root@dowjones.com", "author_contact"),
         ("GET FOX BUSINESS ON THE GO BY CLICKING HERE", "app_promo"),
         ("You may also like...", "check_also"),
+        ("Also on rt.com Journalists threatened with sedition arrests", "also_on"),
+        ("Like this story? Share it with a friend!", "share_prompt"),
+        (
+            "If you buy something through this post, IGN may get a share of the sale.",
+            "affiliate_disclosure",
+        ),
+        ("Follow @BGRDeals on Twitter to keep up with the latest deals.", "social_follow"),
+        ("Tell us what YOU think...", "comment_prompt"),
+        ("SEE MORE: Hong Kong protests: 800 students under siege", "read_also"),
+        ("(Leggi anche su: I Cavalieri dello Zodiaco: ecco gli attori –FOTO)", "read_also"),
+        ("DON'T MISS", "related_label"),
+        ("China furious at Macron for Hong Kong protest jibe [INSIGHT]|", "related_teaser"),
+        ("There's plenty more. Sign up for The Water Coolest today.", "newsletter_prompt"),
+        ("CLICK HERE TO GET THE FOX NEWS APP", "app_promo"),
+        ("- Tags:", "tags"),
     ],
 )
 def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:
