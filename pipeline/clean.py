@@ -109,6 +109,10 @@ def _looks_like_name(line: str) -> bool:
 def _label_menus(lines: list[str], labels: list[str | None]) -> None:
     """Label long runs of menu-like lines ("Contatos", "Leis Municipais", "NOTÍCIAS").
 
+    A run is a sequence of short lines that do not end like sentences; it is a menu when at
+    least ``MENU_MIN_LINES`` of them are very short (menu entries), and it is labelled from
+    its first very short line to its last, so longer entries inside the menu go too.
+
     >>> lines = ["Home", "News", "Sport", "Weather", "Travel", "Culture", "Music", "Film",
     ...          "Books", "Contact", "The mayor opened the new bridge on Monday."]
     >>> labels = [None] * len(lines)
@@ -120,11 +124,12 @@ def _label_menus(lines: list[str], labels: list[str | None]) -> None:
     for index, line in enumerate([*lines, "An ordinary sentence ends the page."]):
         if not line.strip():
             continue
-        if index < len(lines) and labels[index] is None and _menu_like(line):
+        if index < len(lines) and labels[index] is None and _menu_like(line, fr.MENU_LONG):
             run.append(index)
             continue
-        if len(run) >= fr.MENU_MIN_LINES:
-            for item in run:
+        entries = [item for item in run if _menu_like(lines[item], fr.MENU_ENTRY)]
+        if len(entries) >= fr.MENU_MIN_LINES:
+            for item in run[run.index(entries[0]) : run.index(entries[-1]) + 1]:
                 labels[item] = fr.MENU
         run = []
 
@@ -150,9 +155,16 @@ def _label_link_list_tail(lines: list[str], labels: list[str | None]) -> None:
             labels[index] = fr.LINK_LIST
 
 
-def _menu_like(line: str) -> bool:
+def _menu_like(line: str, size: tuple[int, int]) -> bool:
+    """At most ``size`` (words, characters), not a list item, not ending like a sentence.
+
+    List items ("- GPS", "- Swim proof") are left alone: a list of short items is what a
+    spec sheet or a list of names looks like, and those are content.
+    """
     stripped = line.strip()
-    short = len(stripped.split()) <= fr.MENU_MAX_WORDS and len(stripped) <= fr.MENU_MAX_CHARS
+    if stripped.startswith(("- ", "• ", "* ")):
+        return False
+    short = len(stripped.split()) <= size[0] and len(stripped) <= size[1]
     return short and not stripped.endswith((".", "!", "?", ":", ";", ",", '"', "”", "…"))
 
 

@@ -161,13 +161,14 @@ TITLE_LINE = "title_line"
 SECTION_LABEL = "section_label"
 CAPTION = "photo_caption"
 USERNAME = "forum_username"
-# A navigation menu the extractor kept: at least MENU_MIN_LINES lines in a row (blank lines
-# between them allowed) of at most MENU_MAX_WORDS words and MENU_MAX_CHARS characters (for
-# scripts written without spaces), none ending like a sentence.
+# A navigation menu the extractor kept: a run of lines (blank lines between them allowed)
+# of at most MENU_LONG (words, characters), none ending like a sentence, with at least
+# MENU_MIN_LINES entries of at most MENU_ENTRY. The character bound is for scripts written
+# without spaces.
 MENU = "menu_run"
 MENU_MIN_LINES = 10
-MENU_MAX_WORDS = 4
-MENU_MAX_CHARS = 32
+MENU_ENTRY = (4, 32)
+MENU_LONG = (8, 64)
 # Other stories listed after the article: its last LINK_LIST_MIN or more lines are list items
 # of LINK_LIST_MIN_WORDS words or more, at most half of them ending with a full stop.
 LINK_LIST = "link_list_tail"
