@@ -43,6 +43,13 @@ RULES: tuple[Rule, ...] = (
     _rule("share_prompt", rf"share (this|the) {_THING}( (on|via) ({_SOCIAL}|other sites))?\s*:?"),
     _rule("share_prompt", rf"share (on|via) ({_SOCIAL}|other sites)\s*:?"),
     _rule("share_prompt", rf"(share|tweet|email|print)( ({_SOCIAL}|this))?(\s*[|/·]\s*\w+)*"),
+    _rule(
+        "share_buttons",
+        r"(facebook|twitter|google\+|whatsapp|pinterest|linkedin|reddit|telegram|tumblr"
+        r"|messenger|flipboard|copy link)",
+        max_words=2,
+    ),
+    _rule("back_link", r"(back to top|voltar|volver|zurück|retour|torna su)\s*[↑^]?", max_words=3),
     _rule("link_to_post", r"link to (this )?(post|comment|article)"),
     _rule(
         "follow_prompt",
