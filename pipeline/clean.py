@@ -169,23 +169,24 @@ def _menu_like(line: str, size: tuple[int, int]) -> bool:
 
 
 def _label_repeats(lines: list[str], labels: list[str | None], title: str | None) -> None:
-    """Label a lede printed twice in a row, and a first line that only repeats the title.
+    """Label a lede printed twice in a row, and an opening line that only repeats the title.
 
     Only a paragraph repeated *immediately* is furniture: pages such as newsletters repeat
     paragraphs further apart on purpose (a summary, then the details), and those stay.
     """
     previous: str | None = None
-    first = True
+    position = 0
+    title_key = " ".join(title.split()).casefold() if title else None
     for index, line in enumerate(lines):
         if labels[index] is not None or not line.strip():
             continue
         key = " ".join(line.split()).casefold()
-        if first and title and key == " ".join(title.split()).casefold():
+        if position < fr.TITLE_LINE_WITHIN and key == title_key:
             labels[index] = fr.TITLE_LINE
         elif key == previous and len(key.split()) >= 6:
             labels[index] = fr.REPEATED_PARAGRAPH
         previous = key
-        first = False
+        position += 1
 
 
 def _join(lines: list[str]) -> str:

@@ -93,12 +93,18 @@ RULES: tuple[Rule, ...] = (
     _rule("caption_credit", r".{10,200}\s/\s*[A-Z][\w.-]*( [A-Z][\w.-]*){0,3}", max_words=30),
     _rule(
         "date_stamp",
-        r"((updated|published|posted|last updated|modified)\s*:?\s*)?"
+        r"((updated|published|posted|last updated|modified)( at| on)?\s*:?\s*)?"
         r"((mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s*)?"
         r"(\d{4}-\d{2}-\d{2}([t ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|z)?)?"
         r"|\w{3,9}\.? \d{1,2},? \d{4}([ ,]+(at )?\d{1,2}:\d{2}\s*([ap]\.?m\.?)?)?"
         r"|\d{1,2} \w{3,9}\.? \d{4})",
         max_words=10,
+    ),
+    _rule(
+        "date_stamp",
+        r"(updated|published|posted|last updated|modified)( at| on)?\s*:?\s*"
+        r"\d{1,2}:\d{2}\s*[ap]\.?m\.?( [a-z]{2,4})?\.?",
+        max_words=6,
     ),
     _rule(
         "social_follow",
@@ -165,6 +171,9 @@ EXCERPT_RULE = "continue_reading"
 # Rule names for lines removed by context rather than by a pattern.
 REPEATED_PARAGRAPH = "repeated_paragraph"
 TITLE_LINE = "title_line"
+# The title printed again is furniture among the body's first few lines (after a kicker,
+# a date or a "Now available" teaser), not further down.
+TITLE_LINE_WITHIN = 4
 SECTION_LABEL = "section_label"
 CAPTION = "photo_caption"
 USERNAME = "forum_username"
