@@ -56,7 +56,23 @@ def match_rule(line: str) -> fr.Rule | None:
     for rule in fr.RULES:
         if words <= rule.max_words and rule.pattern.fullmatch(stripped):
             return rule
+    if _caps_teaser(stripped, words):
+        return fr.CAPS_TEASER_RULE
     return None
+
+
+def _caps_teaser(line: str, words: int) -> bool:
+    """A link to another story set in capitals ("LAUREN ALAINA SAYS 'DWTS' HAS HELPED HER LOSE
+    25 POUNDS"). Shorter capitals lines and questions are subheadings; lines with ``|``
+    are table rows."""
+    letters = [char for char in line if char.isalpha()]
+    return (
+        words >= fr.CAPS_TEASER_MIN_WORDS
+        and len(letters) >= 12
+        and all(char.isupper() for char in letters)
+        and not line.endswith((".", "?"))
+        and "|" not in line
+    )
 
 
 def _apply_patterns(lines: list[str], labels: list[str | None]) -> None:

@@ -50,6 +50,18 @@ RULES: tuple[Rule, ...] = (
         max_words=2,
     ),
     _rule("back_link", r"(back to top|voltar|volver|zurück|retour|torna su)\s*[↑^]?", max_words=3),
+    _rule("link_line", r"[\w .'’-]{2,30}:\s*(https?://|www\.)\S+", max_words=6),
+    _rule("shortcode", r".*\[[a-z_]+( [^\]]*)?\].*\[/[a-z_]+\].*", max_words=40),
+    _rule(
+        "promo",
+        r".{0,300}\bclick here (for more (information|info|details)|to (subscribe|order))\.?",
+        max_words=60,
+    ),
+    _rule(
+        "author_bio",
+        r".{0,400}\bfollow (him|her|them|me) on (twitter|facebook|instagram)\b.*",
+        max_words=80,
+    ),
     _rule("link_to_post", r"link to (this )?(post|comment|article)"),
     _rule(
         "follow_prompt",
@@ -167,6 +179,12 @@ TAIL_MIN_POSITION = 0.5
 
 # A page with a line removed by this rule says it is an excerpt of an article elsewhere.
 EXCERPT_RULE = "continue_reading"
+
+# A line in capitals only, of CAPS_TEASER_MIN_WORDS words or more and not ending with a full
+# stop or a question mark, is a link to another story (several news sites set them so inside
+# the article); shorter ones are subheadings ("HOW TO USE A WATER BATH CANNER").
+CAPS_TEASER_RULE = Rule("caps_teaser", re.compile(r".*"))
+CAPS_TEASER_MIN_WORDS = 8
 
 # Rule names for lines removed by context rather than by a pattern.
 REPEATED_PARAGRAPH = "repeated_paragraph"

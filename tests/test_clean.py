@@ -115,6 +115,10 @@ def test_removed_lines_are_kept_with_their_rule() -> None:
         "He declined to comment on the report.",
         "Check also the fine print, officials warned the crowd before the vote began.",
         "The previous article of the treaty was struck out in 1999.",
+        "HOW TO USE A WATER BATH CANNER",
+        "WILL SOMEONE STAND UP FOR THE ESTABLISHMENT AT LAST TONIGHT?",
+        "| HD | THE HOME DEPOT INC. | 225.86 | -12.99 | -5.44% |",
+        "5:20 p.m.",
         "Source: a senior official who asked not to be named said the talks had stalled "
         "because neither side would move on the border question, and that a deal was far off.",
     ],
@@ -163,6 +167,14 @@ def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
         ("There's plenty more. Sign up for The Water Coolest today.", "newsletter_prompt"),
         ("CLICK HERE TO GET THE FOX NEWS APP", "app_promo"),
         ("- Tags:", "tags"),
+        ("Facebook", "share_buttons"),
+        ("Back to top", "back_link"),
+        ("Updated at 1:23 p.m.", "date_stamp"),
+        ("Listen: http://po.st/TP_615", "link_line"),
+        ('[button link="http://x.test/" type="big"] Send us YOUR review[/button]', "shortcode"),
+        ("Get the magazine every month for £11.99. Click here for more information.", "promo"),
+        ("His book is out now. Follow him on Twitter @michaeldwall.", "author_bio"),
+        ("LAUREN ALAINA SAYS 'DWTS' HAS HELPED HER LOSE 25 POUNDS", "caps_teaser"),
     ],
 )
 def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:
