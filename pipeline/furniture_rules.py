@@ -50,6 +50,12 @@ RULES: tuple[Rule, ...] = (
         max_words=2,
     ),
     _rule("back_link", r"(back to top|voltar|volver|zurück|retour|torna su)\s*[↑^]?", max_words=3),
+    _rule(
+        "contributor_credit",
+        r"[\w .,'’&-]{3,120} contributed (to )?(this )?(report|story|article|reporting)"
+        r"( from [\w .,'’-]{2,60})?\.?",
+        max_words=30,
+    ),
     _rule("link_line", r"[\w .'’-]{2,30}:\s*(https?://|www\.)\S+", max_words=6),
     _rule("shortcode", r".*\[[a-z_]+( [^\]]*)?\].*\[/[a-z_]+\].*", max_words=40),
     _rule(
