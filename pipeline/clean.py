@@ -31,6 +31,7 @@ def clean_lines(lines: list[str], title: str | None = None) -> tuple[list[str], 
     _apply_patterns(lines, labels)
     _label_menus(lines, labels)
     _label_link_list_tail(lines, labels)
+    _label_pipe_titles(lines, labels)
     _label_repeats(lines, labels, title)
     kept = [line for line, label in zip(lines, labels, strict=True) if label is None]
     removed = [
@@ -169,6 +170,33 @@ def _label_link_list_tail(lines: list[str], labels: list[str | None]) -> None:
     if len(run) >= fr.LINK_LIST_MIN and sentences * 2 <= len(run):
         for index in run:
             labels[index] = fr.LINK_LIST
+
+
+def _label_pipe_titles(lines: list[str], labels: list[str | None]) -> None:
+    """Label runs of ``PIPE_TITLES_MIN`` or more "Section | Headline" lines (links to other
+    posts of a series); a table row has more than one ``|``, a sentence ends with a stop."""
+    run: list[int] = []
+    for index, line in enumerate([*lines, "."]):
+        if not line.strip():
+            continue
+        item = line.strip()
+        if index < len(lines) and labels[index] is None and _pipe_title(item):
+            run.append(index)
+            continue
+        if len(run) >= fr.PIPE_TITLES_MIN:
+            for each in run:
+                labels[each] = fr.PIPE_TITLES
+        run = []
+
+
+def _pipe_title(item: str) -> bool:
+    head, _, tail = item.partition(" | ")
+    return (
+        bool(head and tail)
+        and "|" not in tail
+        and len(item.split()) <= 25
+        and not item.endswith((".", "!", "?"))
+    )
 
 
 def _menu_like(line: str, size: tuple[int, int]) -> bool:

@@ -209,6 +209,10 @@ MENU = "menu_run"
 MENU_MIN_LINES = 10
 MENU_ENTRY = (4, 32)
 MENU_LONG = (8, 64)
+# Links to other posts of a series: PIPE_TITLES_MIN or more lines in a row that read
+# "Section | Headline".
+PIPE_TITLES = "pipe_titles"
+PIPE_TITLES_MIN = 3
 # Other stories listed after the article: its last LINK_LIST_MIN or more lines are list items
 # of LINK_LIST_MIN_WORDS words or more, at most half of them ending with a full stop.
 LINK_LIST = "link_list_tail"

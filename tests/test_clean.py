@@ -200,3 +200,12 @@ def test_a_closing_list_of_other_stories_goes_but_recipe_steps_stay() -> None:
     ]
     kept, removed = clean_lines(story + steps)
     assert not removed
+
+
+def test_runs_of_section_and_headline_lines_are_links_to_other_posts() -> None:
+    story = ["The installation opened in Milan on Tuesday.", ""]
+    series = [f"Milan Design Week 2018 | Installation number {i}" for i in range(4)]
+    kept, removed = clean_lines(story + series)
+    assert kept == story and {item.rule for item in removed} == {"pipe_titles"}
+    kept, removed = clean_lines([*story, "Milan Design Week 2018 | Installation"])
+    assert not removed
