@@ -6,6 +6,8 @@ Removal is line by line and never rewrites a line, so cleaning can only take tex
 
 from __future__ import annotations
 
+import re
+
 from pipeline import furniture_rules as fr
 from pipeline.extract import looks_like_headline
 from pipeline.records import Page, Removed
@@ -220,17 +222,33 @@ def _label_repeats(lines: list[str], labels: list[str | None], title: str | None
     """
     previous: str | None = None
     position = 0
-    title_key = " ".join(title.split()).casefold() if title else None
+    titles = _title_keys(title)
     for index, line in enumerate(lines):
         if labels[index] is not None or not line.strip():
             continue
         key = " ".join(line.split()).casefold()
-        if position < fr.TITLE_LINE_WITHIN and key == title_key:
+        if position < fr.TITLE_LINE_WITHIN and key in titles:
             labels[index] = fr.TITLE_LINE
+        elif position < fr.TITLE_LINE_WITHIN and fr.BARE_URL.fullmatch(key):
+            labels[index] = fr.OPENING_URL
         elif key == previous and len(key.split()) >= 6:
             labels[index] = fr.REPEATED_PARAGRAPH
         previous = key
         position += 1
+
+
+def _title_keys(title: str | None) -> set[str]:
+    """The title, and its parts around " | " or " - " of 3 words or more ("Opinion | Is
+    Football Violence a Crime?" is printed as "Is Football Violence a Crime?").
+
+    >>> sorted(_title_keys("Opinion | Is Football Violence a Crime? - Daily Times"))[0]
+    'is football violence a crime?'
+    """
+    if not title:
+        return set()
+    whole = " ".join(title.split()).casefold()
+    parts = re.split(r" [|–—-] ", whole)
+    return {whole} | {part for part in parts if len(part.split()) >= 3}
 
 
 def _join(lines: list[str]) -> str:

@@ -56,11 +56,17 @@ RULES: tuple[Rule, ...] = (
         r"( from [\w .,'’-]{2,60})?\.?",
         max_words=30,
     ),
+    _rule(
+        "reporting_credit",
+        r"\(?((additional )?reporting|writing|editing|compiled) by [^()]{3,300}\)?\.?",
+        max_words=60,
+    ),
     _rule("link_line", r"[\w .'’-]{2,30}:\s*(https?://|www\.)\S+", max_words=6),
     _rule("shortcode", r".*\[[a-z_]+( [^\]]*)?\].*\[/[a-z_]+\].*", max_words=40),
     _rule(
         "promo",
-        r".{0,300}\bclick here (for more (information|info|details)|to (subscribe|order))\.?",
+        r".{0,300}\bclick here (for more (information|info|details)"
+        r"|to (subscribe|order|sign up)\b.{0,80})\.?",
         max_words=60,
     ),
     _rule(
@@ -198,6 +204,9 @@ TITLE_LINE = "title_line"
 # The title printed again is furniture among the body's first few lines (after a kicker,
 # a date or a "Now available" teaser), not further down.
 TITLE_LINE_WITHIN = 4
+# A bare URL among those first lines is the page's address printed above the story.
+OPENING_URL = "opening_url"
+BARE_URL = re.compile(r"(https?://|www\.)\S+")
 SECTION_LABEL = "section_label"
 CAPTION = "photo_caption"
 USERNAME = "forum_username"

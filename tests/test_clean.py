@@ -175,6 +175,9 @@ def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
         ("Get the magazine every month for £11.99. Click here for more information.", "promo"),
         ("His book is out now. Follow him on Twitter @michaeldwall.", "author_bio"),
         ("LAUREN ALAINA SAYS 'DWTS' HAS HELPED HER LOSE 25 POUNDS", "caps_teaser"),
+        ("(Reporting by Will Dunham; Editing by Tom Brown)", "reporting_credit"),
+        ("Click here to subscribe to The Paradigm Newsletter", "promo"),
+        ("Fox News’ Jessica Napoli contributed to this report.", "contributor_credit"),
     ],
 )
 def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:
@@ -209,3 +212,11 @@ def test_runs_of_section_and_headline_lines_are_links_to_other_posts() -> None:
     assert kept == story and {item.rule for item in removed} == {"pipe_titles"}
     kept, removed = clean_lines([*story, "Milan Design Week 2018 | Installation"])
     assert not removed
+
+
+def test_the_title_part_and_the_page_address_above_the_story_go() -> None:
+    lines = ["https://news.test/2019/football", "", "Is Football Violence a Crime?", ""]
+    body = [f"Paragraph {i} about on-field fights." for i in range(3)] + ["https://x.test/a"]
+    kept, removed = clean_lines(lines + body, title="Opinion | Is Football Violence a Crime?")
+    assert [item.rule for item in removed] == ["opening_url", "title_line"]
+    assert kept[-1] == "https://x.test/a"
