@@ -10,7 +10,7 @@ from tests.conftest import ingest, rows
 
 BOILERPLATE = [
     "Follow our live coverage in the Daily Example app",
-    "Reporting by the Daily Example staff with the overnight desk",
+    "Our overnight desk keeps the Daily Example going while you sleep",
 ]
 
 
