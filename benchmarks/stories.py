@@ -85,7 +85,8 @@ def score(story_of: dict[str, int]) -> dict[str, object]:
 
 
 def run_ingest(folder: Path, db: Path) -> list[tuple]:
-    """Ingest the corpus; return (key, id, cluster, story, published, ingested_at, text)."""
+    """Ingest the corpus; return (key, id, cluster, story, published, ingested_at, text,
+    title, language) per article."""
     subprocess.run(
         [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(db), "--quiet"],
         check=True,
@@ -93,7 +94,7 @@ def run_ingest(folder: Path, db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return conn.execute(
             "select substr(source, 1, 8), id, cluster_id, story_id, published, ingested_at, text,"
-            " title from articles order by id"
+            " title, language from articles order by id"
         ).fetchall()
 
 
@@ -101,9 +102,10 @@ def replay(rows: list[tuple], threshold: float) -> dict[str, int]:
     """Story placement with another threshold, on the stored texts, in ingest order."""
     index = StoryIndex(StoryConfig(threshold=threshold), _Empty())
     story_of_cluster: dict[int, int] = {}
-    for _, article_id, cluster, _, published, ingested_at, text, title in rows:
+    for _, article_id, cluster, _, published, ingested_at, text, title, language in rows:
         if article_id == cluster:
-            founder = Founder(cluster, title, day_of(published, ingested_at), story_terms(text))
+            terms = story_terms(text, language)
+            founder = Founder(cluster, title, day_of(published, ingested_at), terms)
             story_of_cluster[cluster] = index.place(founder)[0]
     return {row[0]: story_of_cluster[row[2]] for row in rows}
 

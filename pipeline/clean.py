@@ -56,8 +56,11 @@ def match_rule(line: str) -> fr.Rule | None:
     if not stripped:
         return None
     words = len(stripped.split())
+    lowered = stripped.casefold()
     for rule in fr.RULES:
-        if words <= rule.max_words and rule.pattern.fullmatch(stripped):
+        if words > rule.max_words or (rule.needs and not any(n in lowered for n in rule.needs)):
+            continue
+        if rule.pattern.fullmatch(stripped):
             return rule
     if _caps_teaser(stripped, words):
         return fr.CAPS_TEASER_RULE
@@ -68,11 +71,9 @@ def _caps_teaser(line: str, words: int) -> bool:
     """A link to another story set in capitals ("LAUREN ALAINA SAYS 'DWTS' HAS HELPED HER LOSE
     25 POUNDS"). Shorter capitals lines and questions are subheadings; lines with ``|``
     are table rows."""
-    letters = [char for char in line if char.isalpha()]
     return (
         words >= fr.CAPS_TEASER_MIN_WORDS
-        and len(letters) >= 12
-        and all(char.isupper() for char in letters)
+        and line.isupper()
         and not line.endswith((".", "?"))
         and "|" not in line
     )

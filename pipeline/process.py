@@ -43,7 +43,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
         _check_length(page, config.min_words)
     except Rejected as exc:
         return Rejection(page.source, exc.reason, exc.detail, page.raw_hash)
-    page.terms = story_terms(page.text)
+    page.terms = story_terms(page.text, page.language)
     page.line_keys = line_keys(page.text)
     page.body = b""
     page.lines = []

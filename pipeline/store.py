@@ -99,7 +99,7 @@ class Store:
     def iter_clusters_without_story(self) -> Iterator[tuple]:
         """Clusters stored before stories existed, with their first article, oldest first."""
         yield from self.db.execute(
-            "select c.id, a.published, a.ingested_at, a.title, a.text from clusters c"
+            "select c.id, a.published, a.ingested_at, a.title, a.text, a.language from clusters c"
             " join articles a on a.id = c.id where c.story_id is null order by c.id"
         )
 

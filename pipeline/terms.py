@@ -34,6 +34,25 @@ POSSESSIVE = re.compile(r"['’]s$")
 NAME_PREFIX = "@"
 # How much text decides the language: enough for a clear majority, cheap for long pages.
 LANGUAGE_SAMPLE = 400
+# A declared language is believed when its stop words are this share of the first words
+# (running text in a language is a third or more stop words; a wrong guess scores little).
+DECLARED_COVERAGE = 0.2
+# Language codes (ISO 639-1, as <html lang> gives them) of jusText's stop lists.
+DECLARED = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "bs": "Bosnian",
+    "ca": "Catalan", "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German",
+    "el": "Greek", "en": "English", "es": "Spanish", "et": "Estonian", "eu": "Basque",
+    "fa": "Persian", "fi": "Finnish", "fr": "French", "ga": "Irish", "gl": "Galician",
+    "he": "Hebrew", "hi": "Hindi", "hr": "Croatian", "hu": "Hungarian", "hy": "Armenian",
+    "id": "Indonesian", "is": "Icelandic", "it": "Italian", "ka": "Georgian", "kk": "Kazakh",
+    "ko": "Korean", "la": "Latin", "lt": "Lithuanian", "lv": "Latvian", "mk": "Macedonian",
+    "mr": "Marathi", "ms": "Malay", "mt": "Maltese", "nb": "Norwegian_Bokmal",
+    "nl": "Dutch", "nn": "Norwegian_Nynorsk", "no": "Norwegian_Bokmal", "pl": "Polish",
+    "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovenian",
+    "sq": "Albanian", "sr": "Serbian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
+    "te": "Telugu", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
+    "uz": "Uzbek", "vi": "Vietnamese",
+}  # fmt: skip
 
 
 def load_stop_lists() -> None:
@@ -60,14 +79,26 @@ def _sorted_lists() -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple(sorted(_stop_lists().items()))
 
 
-def stop_words_for(tokens: list[str]) -> frozenset[str]:
-    """The stop words of the language whose list covers most of ``tokens``, plus English.
+def stop_words_for(tokens: list[str], declared: str | None = None) -> frozenset[str]:
+    """The stop words of the text's language, plus English.
+
+    The page's declared language (``<html lang>``) is taken when its stop list covers at
+    least ``DECLARED_COVERAGE`` of the first words (pages declare a wrong language often
+    enough, a CMS default); else the language whose list covers most of them.
 
     >>> stop = stop_words_for(["der", "die", "und", "das"])
     >>> "und" in stop, "the" in stop
     (True, True)
+    >>> "und" in stop_words_for(["der", "die", "und", "das"], declared="en-US")
+    True
     """
-    votes = Counter(name for token in tokens[:LANGUAGE_SAMPLE] for name in _languages_of(token))
+    sample = tokens[:LANGUAGE_SAMPLE]
+    name = DECLARED.get((declared or "").split("-")[0].split("_")[0].lower())
+    if name and sample:
+        listed = _stop_lists()[name]
+        if sum(token in listed for token in sample) >= DECLARED_COVERAGE * len(sample):
+            return _with_english(name)
+    votes = Counter(name for token in sample for name in _languages_of(token))
     return _with_english(max(sorted(votes), key=votes.__getitem__, default="English"))
 
 
@@ -77,7 +108,7 @@ def _with_english(language: str) -> frozenset[str]:
     return lists[language] | lists["English"]
 
 
-def story_terms(text: str) -> dict[str, int]:
+def story_terms(text: str, language: str | None = None) -> dict[str, int]:
     """Content words and (``@``-prefixed) names of an article, with their counts.
 
     >>> terms = story_terms("Mr Putin flew to the Hmeimim airbase. The visit to Hmeimim was short.")
@@ -85,7 +116,7 @@ def story_terms(text: str) -> dict[str, int]:
     (2, 1, False, False)
     """
     tokens = WORD.findall(text.casefold())
-    stop = stop_words_for(tokens)
+    stop = stop_words_for(tokens, language)
     counts = Counter(token for token in tokens if len(token) > 2 and token not in stop)
     counts.update(NAME_PREFIX + name for name in _names(text, stop))
     return dict(counts)

@@ -69,8 +69,9 @@ class Writer:
     def _backfill_stories(self) -> None:
         """A database made before stories existed: place its clusters once, oldest first."""
         for row in self.store.iter_clusters_without_story():
-            cluster, published, ingested_at, title, text = row
-            founder = Founder(cluster, title, day_of(published, ingested_at), story_terms(text))
+            cluster, published, ingested_at, title, text, language = row
+            terms = story_terms(text, language)
+            founder = Founder(cluster, title, day_of(published, ingested_at), terms)
             self.story_of[cluster] = self.stories.place(founder)[0]
             self.batch.story_backfill.append((cluster, self.story_of[cluster]))
             if len(self.batch) >= self.config.batch_size:
