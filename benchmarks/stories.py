@@ -38,7 +38,7 @@ from pipeline.terms import story_terms
 
 LABELS = Path(__file__).parent / "story_labels.json"
 SEEDS = Path(__file__).parent.parent / "tests" / "fixtures" / "seeds"
-SWEEP = (0.4, 0.45, 0.46, 0.47, 0.48, 0.49, 0.5, 0.51, 0.52, 0.53, 0.55, 0.6)
+SWEEP = (0.4, 0.45, 0.46, 0.47, 0.5, 0.52, 0.55, 0.6, 0.62, 0.64, 0.7)
 
 
 class _Empty:

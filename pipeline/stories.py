@@ -4,14 +4,14 @@ A cluster holds copies of one article; a story holds the clusters that report th
 in their own words. Shingles cannot see that (independent write-ups share about a tenth of
 their 5-word shingles), so a story is decided on vocabulary (``pipeline/terms.py``):
 
-* a story keeps the summed term counts of its clusters' first articles (the ``KEEP`` most
-  frequent terms of each bag: content words and names);
+* a story keeps the summed term shares of its clusters' first articles: each article's
+  ``1 + ln count`` per term, scaled to unit length, so a long article weighs no more than a
+  short one (the ``KEEP`` heaviest terms of each bag: content words and names);
 * a new cluster is compared with each story that has a cluster within ``window_days`` of it
   and shares a name with it. Terms are weighted ``(1 + ln count) * ln((N + PRIOR) / (df +
   1))``, where ``df`` counts the clusters using the term so far and ``PRIOR`` pretends the
   corpus also holds that many unrelated articles, so the first articles of a small database
-  do not all look alike (300 widened the range of good thresholds on the benchmark from one
-  value to five, against 50). The new cluster's vector keeps only the terms some earlier cluster
+  do not all look alike. The new cluster's vector keeps only the terms some earlier cluster
   used (a word nobody else wrote cannot say two articles agree, it only dilutes the cosine);
   the story's keeps all of its terms, so that early on, when few terms are shared at all, two
   merely neighbouring topics do not look identical;
@@ -24,7 +24,7 @@ their 5-word shingles), so a story is decided on vocabulary (``pipeline/terms.py
 * an excerpt or quoting post linked by a ``partial`` pair takes the story of what it quotes;
   two clusters that merge bring their stories together.
 
-All state is written with each batch (``stories`` rows with their term counts, ``story_terms``
+All state is written with each batch (``stories`` rows with their term shares, ``story_terms``
 document frequencies), so a resumed run places pages exactly as an uninterrupted one would.
 Stories are read from the database only for the days that arriving pages need, so memory
 follows the dates in hand rather than the size of the archive.
@@ -48,6 +48,7 @@ KEEP = 150
 KEY_NAMES = 6
 LEADING = 3
 Counts = dict[str, int]
+Weights = dict[str, float]
 Vector = dict[str, float]
 
 
@@ -60,8 +61,8 @@ class Story:
     first_day: int
     last_day: int
     clusters: int = 0
-    words: Counts = field(default_factory=dict)
-    names: Counts = field(default_factory=dict)
+    words: Weights = field(default_factory=dict)
+    names: Weights = field(default_factory=dict)
 
     def row(self) -> dict[str, object]:
         return {
@@ -87,7 +88,7 @@ class Story:
             terms["names"],
         )
 
-    def absorb(self, words: Counts, names: Counts, first_day: int, last_day: int) -> None:
+    def absorb(self, words: Weights, names: Weights, first_day: int, last_day: int) -> None:
         self.first_day = min(self.first_day, first_day)
         self.last_day = max(self.last_day, last_day)
         self.words = _top(self.words, words)
@@ -146,7 +147,7 @@ class StoryIndex:
             story = Story(founder.cluster_id, founder.title, founder.day, founder.day)
             self.stories[story.id] = story
         story.clusters += 1
-        story.absorb(words, names, founder.day, founder.day)
+        story.absorb(_shares(words), _shares(names), founder.day, founder.day)
         self._index_names(story)
         self.changed.add(story.id)
         return story.id, round(score, 4)
@@ -220,15 +221,17 @@ class StoryIndex:
             return None, best_score
         return best, best_score
 
-    def _vector(self, counts: Counts, idf: dict[str, float], shared: bool = False) -> Vector:
-        """Unit TF-IDF vector; ``shared`` keeps only terms that another cluster used too."""
+    def _vector(self, weights: Weights, idf: dict[str, float], shared: bool = False) -> Vector:
+        """Unit TF-IDF vector of a new cluster's counts (``shared``: only the terms another
+        cluster used too) or of a story's summed term shares."""
         floor = 2 if shared else 1
         vector = {}
-        for term, count in counts.items():
+        for term, weight in weights.items():
             if self.df[term] >= floor:
                 if term not in idf:
                     idf[term] = math.log((self.documents + PRIOR) / (self.df[term] + 1))
-                vector[term] = (1 + math.log(count)) * idf[term]
+                tf = 1 + math.log(weight) if shared else weight
+                vector[term] = tf * idf[term]
         norm = math.sqrt(sum(value * value for value in vector.values()))
         return {term: value / norm for term, value in vector.items()} if norm else {}
 
@@ -283,8 +286,20 @@ def _split(terms: Counts) -> tuple[Counts, Counts]:
     return words, names
 
 
-def _top(total: Counts, more: Counts) -> Counts:
-    """The ``KEEP`` most frequent terms of the two, ties broken by the term (stable order)."""
+def _shares(counts: Counts) -> Weights:
+    """A cluster's terms as its share of the story: ``1 + ln count``, scaled to unit length,
+    so that a long article weighs no more in its story than a short one.
+
+    >>> _shares({"putin": 4, "airbase": 1})
+    {'putin': 0.922291, 'airbase': 0.386495}
+    """
+    tf = {term: 1 + math.log(count) for term, count in counts.items()}
+    norm = math.sqrt(sum(value * value for value in tf.values())) or 1.0
+    return {term: round(value / norm, 6) for term, value in tf.items()}
+
+
+def _top(total: Weights, more: Weights) -> Weights:
+    """The ``KEEP`` heaviest terms of the two summed, ties broken by the term (stable order)."""
     merged = dict(total)
     for term, count in more.items():
         merged[term] = merged.get(term, 0) + count

@@ -114,3 +114,11 @@ def test_story_canned_queries(tmp_path: Path) -> None:
     story = largest[0]["story_id"]
     status, members = _get(db, f"/news/story.json?_shape=array&story_id={story}")
     assert status == 200 and len(members) == 5 and all(row["is_canonical"] for row in members)
+
+
+def test_the_demo_samples_keep_the_seeds_in_one_story(tmp_path: Path) -> None:
+    """The bundled samples/ mix the seeds with other pages, copies and junk (``make demo``)."""
+    db = tmp_path / "demo.db"
+    ingest(Path(__file__).parent.parent / "samples", db)
+    seeds = rows(db, "select distinct story_id from articles where source like 'seeds/%'")
+    assert len(seeds) == 1
