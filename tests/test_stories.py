@@ -122,3 +122,20 @@ def test_the_demo_samples_keep_the_seeds_in_one_story(tmp_path: Path) -> None:
     ingest(Path(__file__).parent.parent / "samples", db)
     seeds = rows(db, "select distinct story_id from articles where source like 'seeds/%'")
     assert len(seeds) == 1
+
+
+def test_merging_two_stories_keeps_one_row_with_both_clusters() -> None:
+    """What happens when a new copy bridges two clusters that were in different stories."""
+    from benchmarks.stories import _Empty
+    from pipeline.config import StoryConfig
+    from pipeline.stories import Founder, StoryIndex
+
+    index = StoryIndex(StoryConfig(), _Empty())
+    first = index.place(Founder(1, "Putin in Syria", 700000, {"@putin": 3, "airbase": 2}))[0]
+    second = index.place(Founder(2, "Plague", 700000, {"@beijing": 2, "plague": 4}))[0]
+    assert (first, second) == (1, 2)
+    index.story_rows()
+    index.merge(2, 1)
+    (row,) = index.story_rows()
+    assert row["id"] == 1 and row["clusters"] == 2 and "beijing" in row["key_names"]
+    assert index.by_name["@beijing"] == {1} and 2 not in index.stories
