@@ -10,7 +10,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -172,6 +174,20 @@ def crawl(
         sys.exit(EXIT_INTERRUPTED if run.get("status") == "interrupted" else EXIT_FATAL)
 
 
+def _report(db_path: Path, fetch: Callable[[Any], list], as_json: bool) -> list | None:
+    """Run a read-only report; print it as JSON (and return None) when asked to."""
+    from pipeline.report import open_readonly
+
+    try:
+        found = fetch(open_readonly(db_path))
+    except ReportError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return None
+    return found
+
+
 @cli.command()
 @DB_OPTION
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
@@ -184,14 +200,10 @@ def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
     Example:
         python -m pipeline clusters --db news.db --limit 5
     """
-    from pipeline.report import largest_clusters, open_readonly
+    from pipeline.report import largest_clusters
 
-    try:
-        found = largest_clusters(open_readonly(db_path), limit, min_size)
-    except ReportError as exc:
-        _fail(str(exc))
-    if as_json:
-        click.echo(json.dumps(found, indent=2))
+    found = _report(db_path, lambda db: largest_clusters(db, limit, min_size), as_json)
+    if found is None:
         return
     if not found:
         click.echo(f"no clusters with {min_size} or more articles")
@@ -229,14 +241,10 @@ def stories(db_path: Path, limit: int, min_articles: int, as_json: bool) -> None
     Example:
         python -m pipeline stories --db news.db --limit 5
     """
-    from pipeline.report import largest_stories, open_readonly
+    from pipeline.report import largest_stories
 
-    try:
-        found = largest_stories(open_readonly(db_path), limit, min_articles)
-    except ReportError as exc:
-        _fail(str(exc))
-    if as_json:
-        click.echo(json.dumps(found, indent=2))
+    found = _report(db_path, lambda db: largest_stories(db, limit, min_articles), as_json)
+    if found is None:
         return
     if not found:
         click.echo(f"no stories with {min_articles} or more different articles")
