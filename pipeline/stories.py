@@ -165,6 +165,12 @@ class StoryIndex:
         self.changed.discard(source)
         self.changed.add(target)
 
+    def clusters_merged(self, story_id: int) -> None:
+        """Two clusters of this story became one (a copy bridged them)."""
+        self._ensure_story(story_id)
+        self.stories[story_id].clusters -= 1
+        self.changed.add(story_id)
+
     def frequency_rows(self) -> list[dict[str, object]]:
         """``story_terms`` rows changed since the last call (the batch writes them)."""
         rows = [{"term": term, "df": self.df[term]} for term in sorted(self.changed_terms)]

@@ -139,3 +139,32 @@ def test_merging_two_stories_keeps_one_row_with_both_clusters() -> None:
     (row,) = index.story_rows()
     assert row["id"] == 1 and row["clusters"] == 2 and "beijing" in row["key_names"]
     assert index.by_name["@beijing"] == {1} and 2 not in index.stories
+    index.clusters_merged(1)  # and the two bridged clusters are now one
+    assert index.story_rows()[0]["clusters"] == 1
+
+
+def test_a_copy_that_bridges_two_clusters_leaves_one_cluster_in_the_story(tmp_path: Path) -> None:
+    """A = X+Y and B = Y+Z are too different to be copies; C = X+Y+Z is a copy of both."""
+    article = max((corpus.load(i) for i in corpus.page_ids()[:60]), key=lambda p: len(p.body))
+    paragraphs = article.paragraphs
+    words = [len(" ".join(paragraphs[: i + 1]).split()) for i in range(len(paragraphs))]
+    cut1 = next(i for i, count in enumerate(words) if count >= 0.3 * words[-1])
+    cut2 = next(i for i, count in enumerate(words) if count >= 0.7 * words[-1])
+    # Jaccard: A~B about 0.4, C~A and C~B about 0.7 (5-word shingles)
+    x, y, z = paragraphs[:cut1], paragraphs[cut1:cut2], paragraphs[cut2:]
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name, parts in (("a", x + y), ("b", y + z), ("c", x + y + z)):
+        (folder / f"{name}.txt").write_text("\n\n".join(parts), encoding="utf-8")
+    db = tmp_path / "bridge.db"
+    ingest(folder, db)
+    assert rows(
+        db, "select count(distinct cluster_id), count(distinct story_id) from articles"
+    ) == [(1, 1)]
+    assert rows(db, "select clusters, articles from stories") == [(1, 3)]
+    bridge = rows(
+        db,
+        "select count(*) from pairs p join articles a on a.id = p.article_id"
+        " where a.source = 'c.txt' and p.kind = 'near'",
+    )
+    assert bridge == [(2,)]  # c joined a's cluster and b's, which then merged
