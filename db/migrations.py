@@ -174,3 +174,24 @@ def m006_stories(db: Database) -> None:
     for table in ("articles", "clusters"):
         db[table].add_column("story_id", int)
         db[table].create_index(["story_id"])
+
+
+@migrations()
+def m007_signatures_without_sha1(db: Database) -> None:
+    """Signatures hash the shingle hashes with the identity, not SHA-1 (faster); recompute the
+    stored ones from the text, so old and new articles stay comparable. About a millisecond
+    per stored article, once."""
+    from pipeline.config import FingerprintConfig
+    from pipeline.fingerprint import normalise, shingle_hashes, signature, words
+
+    config = FingerprintConfig()
+    last = 0
+    while rows := db.execute(
+        "select id, text from articles where id > ? order by id limit 500", [last]
+    ).fetchall():
+        updates = []
+        for article_id, text in rows:
+            shingles = shingle_hashes(words(normalise(text)), config.shingle_size)
+            updates.append((signature(shingles, config).tobytes(), article_id))
+        db.conn.executemany("update articles set signature = ? where id = ?", updates)
+        last = rows[-1][0]

@@ -90,11 +90,18 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
 
 
-def signature(items: list[bytes], config: FingerprintConfig) -> np.ndarray:
-    """MinHash of the shingles with datasketch's batch update, as uint32 values."""
+def signature(shingles: np.ndarray, config: FingerprintConfig) -> np.ndarray:
+    """MinHash of the shingle hashes with datasketch's batch update, as uint32 values.
+
+    The shingles are already 32-bit hashes, so datasketch is given the identity as its hash
+    function (``hashfunc=int``) instead of its default SHA-1 per item, which cost about
+    0.8 ms per article.
+    """
     perms = _permutations(config.num_perm, config.seed)
-    minhash = MinHash(num_perm=config.num_perm, seed=config.seed, permutations=perms, scheme=SCHEME)
-    minhash.update_batch(items)
+    minhash = MinHash(
+        num_perm=config.num_perm, seed=config.seed, permutations=perms, scheme=SCHEME, hashfunc=int
+    )
+    minhash.update_batch(shingles.tolist())
     return minhash.hashvalues.astype(np.uint32)
 
 

@@ -135,3 +135,19 @@ def test_parallel_workers_give_the_same_rows(syndication_dir: Path, tmp_path: Pa
     ingest(syndication_dir, one)
     ingest(syndication_dir, two, "--workers", "2")
     assert _snapshot(one) == _snapshot(two)
+
+
+def test_signatures_from_an_older_database_are_recomputed(seeds_dir: Path, tmp_path: Path) -> None:
+    """Migration m007: stored signatures are rebuilt with the current hashing, once."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    ingest(seeds_dir, db)
+    fresh = rows(db, "select id, signature from articles order by id")
+    with sqlite3.connect(db) as conn:  # as an older version left it
+        conn.execute("update articles set signature = zeroblob(512)")
+        conn.execute("delete from _sqlite_migrations where name = 'm007_signatures_without_sha1'")
+    empty = tmp_path / "nothing-new"
+    empty.mkdir()
+    ingest(empty, db)
+    assert rows(db, "select id, signature from articles order by id") == fresh
