@@ -68,7 +68,7 @@ class Story:
         return {
             "id": self.id,
             "title": self.title,
-            "key_names": ", ".join(name[1:] for name in list(self.names)[:KEY_NAMES]),
+            "key_names": ", ".join(name[1:] for name, _ in _heaviest(self.names, KEY_NAMES)),
             "clusters": self.clusters,
             "first_day": date.fromordinal(self.first_day).isoformat(),
             "last_day": date.fromordinal(self.last_day).isoformat(),
@@ -305,18 +305,22 @@ def _shares(counts: Counts) -> Weights:
 
 
 def _top(total: Weights, more: Weights) -> Weights:
-    """The ``KEEP`` heaviest terms of the two summed, ties broken by the term (stable order)."""
+    """The two summed, cut to the ``KEEP`` heaviest terms (ties broken by the term)."""
     merged = dict(total)
-    for term, count in more.items():
-        merged[term] = merged.get(term, 0) + count
-    ranked = sorted(merged.items(), key=lambda item: (-item[1], item[0]))[:KEEP]
-    return dict(ranked)
+    for term, weight in more.items():
+        merged[term] = merged.get(term, 0) + weight
+    if len(merged) <= KEEP:
+        return merged
+    return dict(_heaviest(merged, KEEP))
+
+
+def _heaviest(weights: Weights, count: int) -> list[tuple[str, float]]:
+    return heapq.nsmallest(count, weights.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _leading(names: Vector) -> set[str]:
     """The ``LEADING`` heaviest names: who or what the article is mainly about."""
-    ranked = heapq.nsmallest(LEADING, names.items(), key=lambda item: (-item[1], item[0]))
-    return {name for name, _ in ranked}
+    return {name for name, _ in _heaviest(names, LEADING)}
 
 
 def _dot(vector: Vector, other: Vector) -> float:
