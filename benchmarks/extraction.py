@@ -132,7 +132,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for name, r in results.items():
         print(
-            f"| {name} | {r['f1']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} "
+            f"| {name} | {r['f1']:.4f} | {r['precision']:.3f} | {r['recall']:.3f} "
             f"| {r['accuracy']:.3f} |"
         )
     ours = sorted(results["wirecopy extract + clean"]["pages"], key=lambda row: row[1] + row[2])

@@ -8,7 +8,8 @@ number of processes, and both are timed as commands. The baseline
 ingest side is the real command, ``python -m pipeline ingest``, into a fresh database: reading,
 extraction with metadata, cleaning, fingerprinting, clustering and SQLite writes. Runs
 alternate (baseline, ingest, baseline, ingest, ...) so machine noise hits both alike; the
-median of each is reported with their ratio.
+median of each is reported with their ratio. Then ``benchmarks/stages.py`` times each
+per-page stage on its own.
 
     python -m benchmarks.throughput [--workers 2] [--copies 2] [--repeats 3]
 """
@@ -28,6 +29,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from benchmarks import stages
 from benchmarks.corpus import BENCHMARK
 
 
@@ -152,6 +154,8 @@ def main() -> None:
         f"| {ours_ms:.1f} |"
     )
     print(f"| start-up, s (a run with one page) | {start_bare:.2f} | {start_ours:.2f} |")
+    print()
+    stages.print_table(stages.stage_ms())
 
 
 if __name__ == "__main__":
