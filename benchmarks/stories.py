@@ -67,6 +67,19 @@ def _pairs(groups: Iterable[list[str]]) -> set[tuple[str, str]]:
     return {pair for group in groups for pair in itertools.combinations(sorted(group), 2)}
 
 
+def split_groups(story_of: dict[str, int]) -> list[str]:
+    """Same-event groups spread over more than one story, with how they were split."""
+    data = json.loads(LABELS.read_text())
+    split = []
+    for name, group in data["same_event"].items():
+        parts: dict[int, list[str]] = {}
+        for key in group:
+            parts.setdefault(story_of[key], []).append(key)
+        if len(parts) > 1:
+            split.append(f"{name}: {' | '.join(' '.join(part) for part in parts.values())}")
+    return split
+
+
 def score(story_of: dict[str, int]) -> dict[str, object]:
     """Recall, wrong merges and the seeds' story count for one page -> story mapping."""
     same, allowed, seeds = labels()
@@ -128,6 +141,9 @@ def main() -> None:
     ingested = score({row[0]: row[3] for row in rows})
     print(f"{len(rows)} pages; threshold {default} (the default), as stored by ingest:")
     _report(ingested)
+    print("  same-event groups left in several stories:")
+    for line in split_groups({row[0]: row[3] for row in rows}):
+        print(f"    {line}")
     print("\nsweep (replayed placement):")
     print(f"{'threshold':>9} {'stories':>7} {'recall':>7} {'wrong':>6} {'seed stories':>13}")
     for threshold in SWEEP:
@@ -136,6 +152,8 @@ def main() -> None:
             f"{threshold:>9} {result['stories']:>7} {result['recall']:>7.2f}"
             f" {len(result['wrong']):>6} {result['seed_stories']:>13}"
         )
+        if result["wrong"]:
+            print(f"{'':>9} wrong: {' '.join('+'.join(pair) for pair in result['wrong'])}")
         if threshold == default and result != ingested:
             print("  (differs from the ingest run: the replay is out of step with the writer)")
 
