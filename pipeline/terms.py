@@ -6,9 +6,10 @@ most similar pair shares 13% of its 5-word shingles) but many of the same conten
 bags, compared separately later (``pipeline/stories.py``):
 
 * ``words``: lower-cased words of three letters or more that are not stop words. The stop list
-  is the one of the article's language, guessed as the language whose stop list (from jusText,
-  which trafilatura already installs, 100 languages) covers most of the text; English stop
-  words are always removed too, since news in any language quotes English names and phrases.
+  is the one of the article's language (jusText's lists, which trafilatura already installs,
+  100 languages): the page's declared language when its list fits the text, else the one
+  whose list covers most of it. English stop words are always removed too, since news in any
+  language quotes English names and phrases.
 * ``names``: capitalised words that do not open a sentence (``Putin``, ``Hmeimim``), the
   cheapest proper-noun detector there is (Latin, Greek and Cyrillic capitals).
 
