@@ -188,13 +188,15 @@ class Store:
             batch.story_terms,
         )
         self.db["stories"].upsert_all(batch.stories, pk="id")
-        touched = {row["story_id"] for row in batch.articles}
+        touched = {row["story_id"] for row in batch.articles + batch.clusters}
         touched.update(kept for _, kept in batch.story_merges)
         touched.update(story for _, story in batch.story_backfill)
         self.db.conn.executemany(
-            "update stories set articles = (select count(*) from articles where story_id = ?)"
-            " where id = ?",
-            [(story, story) for story in sorted(touched)],
+            "update stories set"
+            " clusters = (select count(*) from clusters where story_id = :story),"
+            " articles = (select count(*) from articles where story_id = :story)"
+            " where id = :story",
+            [{"story": story} for story in sorted(touched)],
         )
 
 

@@ -54,13 +54,13 @@ Vector = dict[str, float]
 
 @dataclass(slots=True)
 class Story:
-    """A story as the index keeps it (and the ``stories`` row it becomes)."""
+    """A story as the index keeps it (and the ``stories`` row it becomes; the store counts
+    its clusters and articles)."""
 
     id: int
     title: str | None
     first_day: int
     last_day: int
-    clusters: int = 0
     words: Weights = field(default_factory=dict)
     names: Weights = field(default_factory=dict)
 
@@ -69,7 +69,6 @@ class Story:
             "id": self.id,
             "title": self.title,
             "key_names": ", ".join(name[1:] for name, _ in _heaviest(self.names, KEY_NAMES)),
-            "clusters": self.clusters,
             "first_day": date.fromordinal(self.first_day).isoformat(),
             "last_day": date.fromordinal(self.last_day).isoformat(),
             "terms": json.dumps({"words": self.words, "names": self.names}, ensure_ascii=False),
@@ -83,7 +82,6 @@ class Story:
             row["title"],
             date.fromisoformat(row["first_day"]).toordinal(),
             date.fromisoformat(row["last_day"]).toordinal(),
-            row["clusters"],
             terms["words"],
             terms["names"],
         )
@@ -146,7 +144,6 @@ class StoryIndex:
         if story is None:
             story = Story(founder.cluster_id, founder.title, founder.day, founder.day)
             self.stories[story.id] = story
-        story.clusters += 1
         story.absorb(_shares(words), _shares(names), founder.day, founder.day)
         self._index_names(story)
         self.changed.add(story.id)
@@ -157,19 +154,12 @@ class StoryIndex:
         self._ensure_story(source)
         self._ensure_story(target)
         old, new = self.stories.pop(source), self.stories[target]
-        new.clusters += old.clusters
         new.absorb(old.words, old.names, old.first_day, old.last_day)
         for name in old.names:
             self.by_name.get(name, set()).discard(source)
         self._index_names(new)
         self.changed.discard(source)
         self.changed.add(target)
-
-    def clusters_merged(self, story_id: int) -> None:
-        """Two clusters of this story became one (a copy bridged them)."""
-        self._ensure_story(story_id)
-        self.stories[story_id].clusters -= 1
-        self.changed.add(story_id)
 
     def frequency_rows(self) -> list[dict[str, object]]:
         """``story_terms`` rows changed since the last call (the batch writes them)."""

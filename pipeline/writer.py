@@ -161,12 +161,11 @@ class Writer:
             self.story_of[cluster] = story
         for old, root in placement.merged:
             mine, theirs = self.story_of.pop(old), self.story_of[root]
-            kept, gone = sorted((mine, theirs))
             if mine != theirs:
+                kept, gone = sorted((mine, theirs))
                 self.stories.merge(gone, kept)
                 self.story_of = {c: kept if s == gone else s for c, s in self.story_of.items()}
                 self.batch.story_merges.append((gone, kept))
-            self.stories.clusters_merged(kept)
 
     def _text_of(self, article_id: int) -> str:
         """A stored article's text: from the batch in hand, else from the database."""
