@@ -24,21 +24,8 @@ from pipeline.fingerprint import fingerprint
 from pipeline.records import Page
 from pipeline.site_furniture import line_keys
 from pipeline.sources.common import inflate
-from pipeline.stories import Founder, StoryIndex, day_of
+from pipeline.stories import Founder, NothingStored, StoryIndex, day_of
 from pipeline.terms import story_terms
-
-
-class _NothingStored:
-    """An empty database, for timing story placement without SQLite."""
-
-    def stories_between(self, first_day: str, last_day: str) -> list[dict]:
-        return []
-
-    def story(self, story_id: int) -> dict | None:
-        return None
-
-    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
-        return {}
 
 
 def _clean(page: Page) -> None:
@@ -81,7 +68,7 @@ def _placement_ms(pages: list[Page], config: Config) -> float:
         )
         for i, page in enumerate(pages, start=1)
     ]
-    index = StoryIndex(config.story, _NothingStored())
+    index = StoryIndex(config.story, NothingStored())
     started = time.perf_counter()
     for founder in founders:
         index.place(founder)

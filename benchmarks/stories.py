@@ -33,25 +33,12 @@ from pathlib import Path
 
 from benchmarks.corpus import BENCHMARK
 from pipeline.config import StoryConfig
-from pipeline.stories import Founder, StoryIndex, day_of
+from pipeline.stories import Founder, NothingStored, StoryIndex, day_of
 from pipeline.terms import story_terms
 
 LABELS = Path(__file__).parent / "story_labels.json"
 SEEDS = Path(__file__).parent.parent / "tests" / "fixtures" / "seeds"
 SWEEP = (0.4, 0.45, 0.46, 0.47, 0.5, 0.52, 0.55, 0.6, 0.62, 0.64, 0.7)
-
-
-class _Empty:
-    """A database with no stories yet, for replays."""
-
-    def stories_between(self, first_day: str, last_day: str) -> Iterable[dict]:
-        return ()
-
-    def story(self, story_id: int) -> dict | None:
-        return None
-
-    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
-        return {}
 
 
 def labels() -> tuple[set[tuple[str, str]], set[tuple[str, str]], list[str]]:
@@ -113,7 +100,7 @@ def run_ingest(folder: Path, db: Path) -> list[tuple]:
 
 def replay(rows: list[tuple], threshold: float) -> dict[str, int]:
     """Story placement with another threshold, on the stored texts, in ingest order."""
-    index = StoryIndex(StoryConfig(threshold=threshold), _Empty())
+    index = StoryIndex(StoryConfig(threshold=threshold), NothingStored())
     story_of_cluster: dict[int, int] = {}
     for _, article_id, cluster, _, published, ingested_at, text, title, language in rows:
         if article_id == cluster:

@@ -116,6 +116,19 @@ class StoredStories(Protocol):
         """Stored document frequencies of these terms (absent means 0); ``""`` is N."""
 
 
+class NothingStored:
+    """An empty database: for replaying placement in memory (benchmarks, tests)."""
+
+    def stories_between(self, first_day: str, last_day: str) -> Iterable[dict]:
+        return ()
+
+    def story(self, story_id: int) -> dict | None:
+        return None
+
+    def term_frequencies(self, terms: list[str]) -> dict[str, int]:
+        return {}
+
+
 class StoryIndex:
     """Places new clusters into stories and hands each batch the rows that changed."""
 
