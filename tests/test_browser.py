@@ -1,0 +1,97 @@
+"""The pages people look at, rendered by headless Chromium from the real `serve` command.
+
+`make test` installs Chromium (Debian's package) when it is missing; without it these tests
+fail with that instruction rather than pass unseen.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ingest, rows
+from tests.test_browse import _free_port
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """`serve` on a free localhost port over the demo samples; yields (base URL, database)."""
+    db = tmp_path_factory.mktemp("browser") / "news.db"
+    ingest(SAMPLES, db)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not answer within 30 s"
+                time.sleep(0.2)
+        yield base, db
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def render(url: str) -> str:
+    """The page's DOM after Chromium has loaded it (scripts run), as HTML."""
+    if CHROMIUM is None:
+        pytest.fail("Chromium is not installed: `make test` installs it (apt-get install chromium)")
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_home_page_lists_the_canned_queries(site: tuple[str, Path]) -> None:
+    base, _ = site
+    page = render(f"{base}/news")
+    for title in ("Largest stories", "One story", "Largest clusters", "Full-text search"):
+        assert title in page
+
+
+def test_largest_stories_page_shows_the_seed_story(site: tuple[str, Path]) -> None:
+    base, _ = site
+    page = render(f"{base}/news/largest_stories")
+    assert "putin" in page and "russian" in page
+    assert "seeds/000_09f65f06311b349b.txt" in page  # the first report has no title
+    assert "Events covered by the most different articles" in page
+
+
+def test_one_story_page_lists_every_seed_report(site: tuple[str, Path]) -> None:
+    base, db = site
+    (story,) = {
+        row[0] for row in rows(db, "select story_id from articles where source like 'seeds/%'")
+    }
+    page = render(f"{base}/news/story?story_id={story}")
+    assert "Vladimir Putin Orders Military Withdrawl from Syria" in page
+    assert "Russia’s Putin visits Syria airbase and orders start of pullout" in page
+    assert "seeds/000_09f65f06311b349b.txt" in page  # no title: its file name instead
+
+
+def test_stories_table_shows_column_descriptions(site: tuple[str, Path]) -> None:
+    base, _ = site
+    page = render(f"{base}/news/stories")
+    assert "Different articles (clusters) about one event" in page
+    assert "key_names" in page
