@@ -10,13 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.clean import clean_lines
-from pipeline.config import Config
+from pipeline.config import Config, StoryConfig
 from pipeline.decode import decode
 from pipeline.fingerprint import normalise, shingle_hashes, words
 from pipeline.process import process_page
 from pipeline.records import Page, Rejected, Rejection
 from pipeline.sources import iter_directory
 from pipeline.sources.common import raw_hash
+from pipeline.stories import Founder, NothingStored, StoryIndex
+from pipeline.terms import story_terms
 
 # CI machines are shared: time is measured in benchmarks, not by hypothesis's deadline.
 settings.register_profile("wirecopy", deadline=None)
@@ -88,3 +90,18 @@ def test_readers_never_raise(body: bytes, name: str) -> None:
         (Path(folder) / name).write_bytes(body)
         items = list(iter_directory(Path(folder), 1024 * 1024))
     assert all(isinstance(item, Page | Rejection) for item in items)
+
+
+@given(st.text(), st.one_of(st.none(), st.text(max_size=12)))
+def test_story_terms_are_counted_words_and_names(text: str, language: str | None) -> None:
+    terms = story_terms(text, language)
+    assert all(count > 0 for count in terms.values())
+    assert all(term.strip("@") and term == term.casefold() for term in terms)
+
+
+@given(st.lists(st.dictionaries(st.text(min_size=1, max_size=8), st.integers(1, 9)), max_size=8))
+def test_story_placement_never_fails_and_ids_are_cluster_ids(bags: list[dict[str, int]]) -> None:
+    index = StoryIndex(StoryConfig(), NothingStored())
+    for cluster, bag in enumerate(bags, start=1):
+        story, score = index.place(Founder(cluster, None, 738000, bag))
+        assert 1 <= story <= cluster and 0.0 <= score <= 1.0001
