@@ -58,9 +58,9 @@ RULES: tuple[Rule, ...] = (
     _rule("back_link", r"(back to top|voltar|volver|zurück|retour|torna su)\s*[↑^]?", max_words=3),
     _rule(
         "contributor_credit",
-        r"[\w .,'’&-]{3,120} contributed (to )?(this )?(report|story|article|reporting)"
+        r"[\w .,'’&-]{3,300} contributed (to )?(this )?(report|story|article|reporting)"
         r"( from [\w .,'’-]{2,60})?\.?",
-        max_words=30,
+        max_words=60,
         needs=("contributed",),
     ),
     _rule(
@@ -68,6 +68,41 @@ RULES: tuple[Rule, ...] = (
         r"\(?((additional )?reporting|writing|editing|compiled) by [^()]{3,300}\)?\.?",
         max_words=60,
         needs=(" by ",),
+    ),
+    _rule(
+        "coverage_link",
+        r"(follow|read|see) (ap'?s|our|more of our) (full |complete |latest )?coverage\b.{0,200}",
+        max_words=30,
+    ),
+    _rule(
+        "author_contact",
+        r"(reach|contact|email) (the )?(reporters?|writers?|authors?)\b.{0,200}",
+        max_words=30,
+    ),
+    _rule(
+        "newsletter_prompt",
+        r".{0,200}\b(by subscribing to|sign up for|subscribe to) our "
+        r"(daily |free )?newsletters?\.?",
+        max_words=40,
+        needs=("newsletter",),
+    ),
+    _rule(
+        "promo",
+        r"if you (enjoyed|liked|value|appreciate) (this|our) "
+        r"(article|story|journalism|work)\b.{0,400}",
+        max_words=80,
+    ),
+    _rule(
+        "reading_time",
+        r"(tempo de leitura|reading time|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*"
+        r"\d+\s*\w+|\d+ min(ute)?s? read",
+        max_words=6,
+    ),
+    _rule(
+        "date_stamp",
+        r"((segunda|terça|quarta|quinta|sexta)-feira|sábado|domingo),? \d{1,2} de \w+ de \d{4}"
+        r"( às \d{1,2}:\d{2})?",
+        max_words=10,
     ),
     _rule("link_line", r"[\w .'’-]{2,30}:\s*(https?://|www\.)\S+", max_words=6),
     _rule("shortcode", r".*\[[a-z_]+( [^\]]*)?\].*\[/[a-z_]+\].*", max_words=40, needs=("[/",)),

@@ -178,6 +178,15 @@ def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
         ("(Reporting by Will Dunham; Editing by Tom Brown)", "reporting_credit"),
         ("Click here to subscribe to The Paradigm Newsletter", "promo"),
         ("Fox News’ Jessica Napoli contributed to this report.", "contributor_credit"),
+        ("Follow AP's full coverage of Brexit at https://www.apnews.com/Brexit", "coverage_link"),
+        ("Reach the reporters on Twitter at http://twitter.com/MegKinnardAP", "author_contact"),
+        (
+            "Get the top headlines every morning by subscribing to our newsletter.",
+            "newsletter_prompt",
+        ),
+        ("If you enjoyed this article, we have a proposition for you: join us.", "promo"),
+        ("Tempo de leitura: 1 minuto", "reading_time"),
+        ("segunda-feira, 22 de janeiro de 2018 às 0:13", "date_stamp"),
     ],
 )
 def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:
