@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -16,7 +12,7 @@ from datasette.app import Datasette
 
 from benchmarks import corpus
 from pipeline.browse import metadata_for, serve_arguments
-from tests.conftest import ingest, rows
+from tests.conftest import ingest, rows, serving
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
 
 
@@ -124,34 +120,12 @@ def test_search_with_empty_query_does_not_error(news_db: Path) -> None:
     assert status == 200 and data == []
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_command_answers_on_localhost(news_db: Path) -> None:
     """The real `serve` command: a Datasette server on 127.0.0.1 with our canned queries."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "serve", "--db", str(news_db), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/news/largest_clusters.json?_shape=array"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    data = json.loads(response.read())
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not answer within 30 s"
-                time.sleep(0.2)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving(news_db) as base:
+        url = f"{base}/news/largest_clusters.json?_shape=array"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            data = json.loads(response.read())
     assert [row["size"] for row in data] == [4]
 
 

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ingest, rows
-from tests.test_browse import _free_port
+from tests.conftest import ingest, rows, serving
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -28,26 +24,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     """`serve` on a free localhost port over the demo samples; yields (base URL, database)."""
     db = tmp_path_factory.mktemp("browser") / "news.db"
     ingest(SAMPLES, db)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not answer within 30 s"
-                time.sleep(0.2)
+    with serving(db) as base:
         yield base, db
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def render(url: str) -> str:
