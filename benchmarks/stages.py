@@ -16,22 +16,15 @@ from collections.abc import Callable
 from datetime import date
 
 from benchmarks.corpus import BENCHMARK
-from pipeline.clean import clean
 from pipeline.config import Config
-from pipeline.credits import credit_of
-from pipeline.extract import extract, take_headline
+from pipeline.extract import extract
 from pipeline.fingerprint import fingerprint
+from pipeline.process import clean_page
 from pipeline.records import Page
 from pipeline.site_furniture import line_keys
 from pipeline.sources.common import inflate
 from pipeline.stories import Founder, NothingStored, StoryIndex, day_of
 from pipeline.terms import story_terms
-
-
-def _clean(page: Page) -> None:
-    clean(page)
-    take_headline(page)
-    page.credit = credit_of(page)
 
 
 def stage_ms() -> dict[str, float]:
@@ -40,7 +33,7 @@ def stage_ms() -> dict[str, float]:
     bodies = [inflate(p.read_bytes(), 1 << 30) for p in sorted((BENCHMARK / "html").glob("*.gz"))]
     stages: list[tuple[str, Callable[[Page], object]]] = [
         ("extract (trafilatura, metadata)", extract),
-        ("clean, headline, credit", _clean),
+        ("clean, headline, credit", clean_page),
         ("fingerprint (signature, ledes, windows)", lambda p: fingerprint(p, config.fingerprint)),
         ("story terms", lambda p: story_terms(p.text, p.language)),
         ("site-furniture line keys", lambda p: line_keys(p.text)),

@@ -36,9 +36,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
             if not page.body.strip():
                 raise Rejected(Reason.EMPTY, "the page is empty")
             extract(page)
-            clean(page)
-            take_headline(page)
-            page.credit = credit_of(page)
+            clean_page(page)
             fingerprint(page, config.fingerprint)
         _check_length(page, config.min_words)
     except Rejected as exc:
@@ -48,6 +46,14 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
     page.body = b""
     page.lines = []
     return page
+
+
+def clean_page(page: Page) -> None:
+    """Furniture out, then the headline of a text file and the credited source (they read
+    what the cleaner removed)."""
+    clean(page)
+    take_headline(page)
+    page.credit = credit_of(page)
 
 
 def _check_length(page: Page, min_words: int) -> None:
