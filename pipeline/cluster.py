@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from pipeline.config import Config
 from pipeline.fingerprint import containment, similarity, to_minhash
+from pipeline.sketch import MinHashLSH
 from pipeline.urls import canonical
 
 

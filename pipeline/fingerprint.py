@@ -14,10 +14,10 @@ import zlib
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 from pipeline.config import FingerprintConfig
 from pipeline.records import Page
+from pipeline.sketch import MinHash
 
 # Typographic variants, mapped to one form. NFKC already turns "…" into "..." and the
 # no-break space into a space; chained str.replace is several times faster than a dict-based

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 
 from pipeline.config import FingerprintConfig
@@ -52,3 +55,20 @@ def test_signature_estimates_jaccard() -> None:
     assert a.dtype == np.uint32 and len(a) == CONFIG.num_perm
     assert abs(similarity(a, b) - true) < 0.15
     assert similarity(a, a) == 1.0
+
+
+def test_datasketch_loads_without_scipy_integrate_and_keeps_it_usable() -> None:
+    """pipeline.sketch skips the scipy.integrate import; what needs it still gets it."""
+    script = (
+        "import sys\n"
+        "import pipeline.fingerprint, pipeline.cluster\n"
+        "print('scipy.integrate' in sys.modules)\n"
+        "from datasketch import MinHashLSH\n"
+        "print(MinHashLSH(threshold=0.7, num_perm=128).b > 0)\n"
+        "import scipy.integrate\n"
+        "print(callable(scipy.integrate.solve_ivp))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]
