@@ -24,6 +24,7 @@ from trafilatura.utils import load_html
 
 from pipeline.decode import decode
 from pipeline.records import Page, Reason, Rejected
+from pipeline.split_body import join_split_bodies
 
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _SENTENCE_END = ".!?…:;,\"'”’)"
@@ -61,7 +62,7 @@ def _extract_html(page: Page, html: str) -> None:
     _read_metadata(page, html)
     try:
         doc = trafilatura.bare_extraction(
-            html,
+            _joined_tree(html),
             url=page.url,
             **EXTRACTION_MODE,
             include_comments=False,
@@ -75,6 +76,16 @@ def _extract_html(page: Page, html: str) -> None:
     if doc is None or not (doc.text or "").strip():
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
     page.lines = _paragraph_lines(doc.text)
+
+
+def _joined_tree(html: str):
+    """The parsed page with a split article body joined (``pipeline/split_body.py``), or the
+    HTML itself when lxml cannot parse it (trafilatura then says why)."""
+    tree = load_html(html)
+    if tree is None:
+        return html
+    join_split_bodies(tree)
+    return tree
 
 
 def _head(html: str) -> str:

@@ -1,0 +1,77 @@
+"""A story split into several body containers is extracted whole (pipeline/split_body.py)."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from benchmarks import corpus
+from benchmarks.extraction import page_scores
+from pipeline.config import Config
+from pipeline.process import process_page
+from pipeline.records import Page
+from pipeline.sources.common import raw_hash
+from pipeline.split_body import join_split_bodies
+
+WIRED_INSTAGRAM = "d48aeb9cf2f2"  # the benchmark page whose body Wired cuts into chunks
+PARAGRAPH = "A sentence long enough to count as the text of a story, written for this test. " * 3
+
+
+def _page(html: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(html)
+
+
+def _paragraphs(tree: lxml.html.HtmlElement) -> list[str]:
+    return [p.text_content().split()[0] for p in tree.iter("p")]
+
+
+def test_chunks_in_separate_wrappers_are_joined_in_page_order() -> None:
+    tree = _page(
+        f"""<html><body><div class="chunks">
+        <div class="grid"><div class="article__body"><p>One {PARAGRAPH}</p></div></div>
+        <div class="ad"><p>Advert</p></div>
+        <div class="grid"><div class="article__body"><p>Two {PARAGRAPH}</p></div></div>
+        </div></body></html>"""
+    )
+    assert join_split_bodies(tree) == 1
+    bodies = tree.find_class("article__body")
+    assert len(bodies) == 1
+    assert _paragraphs(bodies[0]) == ["One", "Two"]
+    assert tree.find_class("ad"), "what stood between the chunks stays in the page"
+
+
+def test_sibling_chunks_keep_a_pull_quote_between_them() -> None:
+    tree = _page(
+        f"""<html><body><main>
+        <section class="article__content"><p>One {PARAGRAPH}</p></section>
+        <section class="article__content quote"><p>Quote {PARAGRAPH}</p></section>
+        <section class="article__content"><p>Two {PARAGRAPH}</p></section>
+        </main></body></html>"""
+    )
+    assert join_split_bodies(tree) == 1
+    assert _paragraphs(tree.find_class("article__content")[0]) == ["One", "Quote", "Two"]
+
+
+def test_teasers_comments_and_empty_boxes_are_not_joined() -> None:
+    html = f"""<html><body>
+        <div class="content"><p>Teaser {PARAGRAPH}</p></div>
+        <div class="content"><p>Teaser {PARAGRAPH}</p></div>
+        <div class="comment-body"><p>Comment {PARAGRAPH}</p></div>
+        <div class="comment-body"><p>Comment {PARAGRAPH}</p></div>
+        <div class="story-body"><p>Story {PARAGRAPH}</p></div>
+        <div class="story-body"><p>Share</p></div>
+        </body></html>"""
+    tree = _page(html)
+    assert join_split_bodies(tree) == 0
+    assert lxml.html.tostring(tree) == lxml.html.tostring(_page(html))
+
+
+def test_wired_story_split_by_adverts_is_extracted_whole() -> None:
+    page = next(p for p in corpus.pages() if p.id.startswith(WIRED_INSTAGRAM))
+    body = page.html.encode("utf-8")
+    result = process_page(
+        Page(page.id, body, "html", raw_hash(body), url=page.url), Config(min_words=1)
+    )
+    assert isinstance(result, Page)
+    precision, recall, _ = page_scores(result.text, page.body)
+    assert recall > 0.9, "trafilatura alone keeps the first chunk: recall 0.35"
+    assert precision > 0.95
