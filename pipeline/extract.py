@@ -23,6 +23,7 @@ from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
 from pipeline.decode import decode
+from pipeline.hover_cards import drop_hover_cards
 from pipeline.records import Page, Reason, Rejected
 from pipeline.split_body import join_split_bodies
 
@@ -62,7 +63,7 @@ def _extract_html(page: Page, html: str) -> None:
     _read_metadata(page, html)
     try:
         doc = trafilatura.bare_extraction(
-            _joined_tree(html),
+            _prepared_tree(html),
             url=page.url,
             **EXTRACTION_MODE,
             include_comments=False,
@@ -78,13 +79,15 @@ def _extract_html(page: Page, html: str) -> None:
     page.lines = _paragraph_lines(doc.text)
 
 
-def _joined_tree(html: str):
-    """The parsed page with a split article body joined (``pipeline/split_body.py``), or the
-    HTML itself when lxml cannot parse it (trafilatura then says why)."""
+def _prepared_tree(html: str):
+    """The parsed page with a split article body joined (``pipeline/split_body.py``) and
+    hover cards dropped (``pipeline/hover_cards.py``), or the HTML itself when lxml cannot
+    parse it (trafilatura then says why)."""
     tree = load_html(html)
     if tree is None:
         return html
     join_split_bodies(tree)
+    drop_hover_cards(tree)
     return tree
 
 
