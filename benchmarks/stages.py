@@ -56,7 +56,7 @@ def _placement_ms(pages: list[Page], config: Config) -> float:
         Founder(
             i,
             page.title,
-            day_of(page.published, "2026-01-01"),
+            day_of(page.published, None, "2026-01-01"),
             story_terms(page.text, page.language),
         )
         for i, page in enumerate(pages, start=1)

@@ -105,7 +105,7 @@ def replay(rows: list[tuple], threshold: float) -> dict[str, int]:
     for _, article_id, cluster, _, published, ingested_at, text, title, language in rows:
         if article_id == cluster:
             terms = story_terms(text, language)
-            founder = Founder(cluster, title, day_of(published, ingested_at), terms)
+            founder = Founder(cluster, title, day_of(published, None, ingested_at), terms)
             story_of_cluster[cluster] = index.place(founder)[0]
     return {row[0]: story_of_cluster[row[2]] for row in rows}
 

@@ -99,8 +99,9 @@ class Store:
     def iter_clusters_without_story(self) -> Iterator[tuple]:
         """Clusters stored before stories existed, with their first article, oldest first."""
         yield from self.db.execute(
-            "select c.id, a.published, a.ingested_at, a.title, a.text, a.language from clusters c"
-            " join articles a on a.id = c.id where c.story_id is null order by c.id"
+            "select c.id, a.published, a.fetched_at, a.ingested_at, a.title, a.text, a.language"
+            " from clusters c join articles a on a.id = c.id where c.story_id is null"
+            " order by c.id"
         )
 
     def stories_between(self, first_day: str, last_day: str) -> Iterator[dict]:

@@ -273,20 +273,24 @@ class StoryIndex:
             self._index_names(story)
 
 
-def day_of(published: str | None, ingested_at: str) -> int:
-    """The day a cluster counts from: its publication date, else when it was stored.
+def day_of(published: str | None, fetched_at: str | None, ingested_at: str) -> int:
+    """The day a cluster counts from: its publication date, else when it was fetched (the
+    crawl, or the capture date of a WARC record: an archive of 2019 is about 2019), else when
+    it was stored.
 
-    >>> date.fromordinal(day_of("2017-12-11T10:00:00", "2026-11-22T06:00:00+00:00"))
+    >>> date.fromordinal(day_of("2017-12-11T10:00:00", None, "2026-11-22T06:00:00+00:00"))
     datetime.date(2017, 12, 11)
-    >>> date.fromordinal(day_of("Monday", "2026-11-22T06:00:00+00:00"))
+    >>> date.fromordinal(day_of(None, "2019-11-20T08:00:00Z", "2026-11-22T06:00:00+00:00"))
+    datetime.date(2019, 11, 20)
+    >>> date.fromordinal(day_of("Monday", None, "2026-11-22T06:00:00+00:00"))
     datetime.date(2026, 11, 22)
     """
-    for stamp in (published, ingested_at):
+    for stamp in (published, fetched_at, ingested_at):
         try:
             return date.fromisoformat((stamp or "")[:10]).toordinal()
         except ValueError:
             continue
-    raise ValueError(f"no usable date in {published!r} or {ingested_at!r}")
+    raise ValueError(f"no usable date in {published!r}, {fetched_at!r} or {ingested_at!r}")
 
 
 def _split(terms: Counts) -> tuple[Counts, Counts]:

@@ -69,9 +69,10 @@ class Writer:
     def _backfill_stories(self) -> None:
         """A database made before stories existed: place its clusters once, oldest first."""
         for row in self.store.iter_clusters_without_story():
-            cluster, published, ingested_at, title, text, language = row
+            cluster, published, fetched_at, ingested_at, title, text, language = row
             terms = story_terms(text, language)
-            founder = Founder(cluster, title, day_of(published, ingested_at), terms)
+            day = day_of(published, fetched_at, ingested_at)
+            founder = Founder(cluster, title, day, terms)
             self.story_of[cluster] = self.stories.place(founder)[0]
             self.batch.story_backfill.append((cluster, self.story_of[cluster]))
             if len(self.batch) >= self.config.batch_size:
@@ -156,7 +157,8 @@ class Writer:
                 for _, other, kind, _ in placement.pairs
                 if kind == "partial"
             ]
-            founder = Founder(cluster, page.title, day_of(page.published, stamp), page.terms)
+            day = day_of(page.published, page.fetched_at, stamp)
+            founder = Founder(cluster, page.title, day, page.terms)
             story, _ = self.stories.place(founder, min(linked) if linked else None)
             self.story_of[cluster] = story
         for old, root in placement.merged:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from benchmarks import corpus
 from benchmarks import stories as story_benchmark
@@ -82,6 +85,35 @@ def test_stories_hold_reports_within_days_not_weeks(
     story = dict(rows(db, "select source, story_id from articles"))
     assert story["a.html"] == story["b.html"]
     assert (story["c.html"] == story["a.html"]) is joins
+
+
+def _undated_page(text: str, title: str) -> bytes:
+    return _dated_page(text, "", title).replace('property="article:published_time"', "").encode()
+
+
+def test_an_undated_page_in_a_warc_counts_from_its_capture_date(tmp_path: Path) -> None:
+    """A 2017 archive ingested today: undated reports join the dated one of their days."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    first, second, third = list(SEED_TEXT.values())[:3]
+    (folder / "a.html").write_text(_dated_page(first, "2017-12-11", "Putin visits Hmeimim"))
+    with (folder / "archive.warc.gz").open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for number, (text, captured) in enumerate(((second, "12"), (third, "13"))):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], "HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://example.test/{number}",
+                "response",
+                payload=io.BytesIO(_undated_page(text, "Putin in Syria")),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": f"2017-12-{captured}T08:00:00Z"},
+            )
+            writer.write_record(record)
+    db = tmp_path / "archive.db"
+    ingest(folder, db)
+    assert rows(db, "select count(*), count(published) from articles") == [(3, 1)]
+    assert rows(db, "select count(distinct story_id) from articles") == [(1,)]
+    assert rows(db, "select first_day, last_day from stories") == [("2017-12-11", "2017-12-13")]
 
 
 def test_a_database_from_before_stories_gets_them_on_its_next_run(
