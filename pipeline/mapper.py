@@ -10,10 +10,13 @@ database, rebuilding the cluster index). The parent never imports trafilatura it
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
+from multiprocessing.connection import Connection
 from multiprocessing.pool import AsyncResult, Pool
 
 from pipeline.config import Config
@@ -36,10 +39,24 @@ def process(pages: list[Page], config: Config) -> list[Page | Rejection]:
     return [process_page(page, config) for page in pages]
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops cleanly and reports."""
+def _worker_init(parent_alive: Connection) -> None:
+    """Workers leave Ctrl-C to the parent, which stops cleanly and reports, and end with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(parent_alive,), daemon=True).start()
+
+
+def _exit_with_parent(parent_alive: Connection) -> None:
+    """End this worker as soon as the parent is gone (kill -9, the OOM killer).
+
+    Only the parent holds the other end of ``parent_alive``, so reading it returns at the
+    parent's death. Without this, an orphaned worker finished its page and printed two
+    BrokenPipeError tracebacks when it sent the result to nobody (cron mails those), or
+    waited for work forever. Nothing is lost: the next run processes the page again.
+    """
+    with suppress(EOFError, OSError):
+        parent_alive.recv_bytes()
+    os._exit(0)
 
 
 class _Done:
@@ -59,6 +76,7 @@ class PageMapper:
         self.config = config
         self.workers = max(1, workers)
         self._pool: Pool | None = None
+        self._alive: tuple[Connection, Connection] | None = None
         self._starting: threading.Thread | None = None
         if self.workers > 1:
             self._starting = threading.Thread(target=self._start, daemon=True)
@@ -67,7 +85,9 @@ class PageMapper:
     def _start(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([STAGES])
-        self._pool = context.Pool(self.workers, initializer=_worker_init)
+        # the parent keeps both ends open for as long as the pool may start workers
+        self._alive = context.Pipe(duplex=False)
+        self._pool = context.Pool(self.workers, initializer=_worker_init, initargs=self._alive[:1])
 
     def _ready_pool(self) -> Pool | None:
         if self._starting is not None:
@@ -83,6 +103,8 @@ class PageMapper:
         if pool is not None:
             pool.terminate()
             pool.join()
+        for end in self._alive or ():
+            end.close()
 
     def map(self, items: Iterable[Page | Rejection]) -> Iterator[Page | Rejection]:
         """Yield one result per item, in input order, with a bounded window in flight."""

@@ -142,6 +142,41 @@ def test_kill_9_at_twenty_random_moments_then_rerun(
     assert_consistent(db)
 
 
+def _processes_tagged(tag: str) -> list[int]:
+    """Processes (the run, its fork server, workers, resource tracker) carrying ``tag``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if tag.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_after_kill_9_the_workers_end_quietly(pages_dir: Path, tmp_path: Path) -> None:
+    """Orphaned workers neither print tracebacks (cron would mail them) nor linger."""
+    tag = f"WIRECOPY_TEST_RUN={os.getpid()}-{time.monotonic_ns()}"
+    environment = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
+    db, errors = tmp_path / "news.db", tmp_path / "stderr.txt"
+    with errors.open("wb") as stderr:
+        process = subprocess.Popen(
+            command(pages_dir, db, "--quiet", "--workers", "2"), stderr=stderr, env=environment
+        )
+        deadline = time.monotonic() + 120
+        while _stored(db) < 20 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert process.poll() is None, "the run ended before it could be killed"
+        process.kill()
+        process.wait(timeout=60)
+    deadline = time.monotonic() + 20
+    while _processes_tagged(tag) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_tagged(tag) == []
+    assert "Traceback" not in errors.read_text(errors="replace")
+
+
 def test_ctrl_c_prints_what_was_stored_and_rerun_completes(
     pages_dir: Path, reference: tuple[Path, float], tmp_path: Path
 ) -> None:
