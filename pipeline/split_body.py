@@ -28,6 +28,9 @@ _BODY_CLASS = re.compile(
     re.I,
 )
 _MIN_TEXT = 150  # characters of paragraph text that make a container a chunk of the story
+# More elements with one body class than this is a listing of teasers (or a hostile page,
+# where checking each one's ancestors would cost depth times count), not one story's chunks.
+_MAX_CHUNKS = 64
 
 
 def join_split_bodies(tree: HtmlElement) -> int:
@@ -35,7 +38,10 @@ def join_split_bodies(tree: HtmlElement) -> int:
     joined = 0
     for chunks in _body_groups(tree):
         first, members = chunks[0], set(chunks)
+        holders = set(first.iterancestors())  # a node never moves into its own descendant
         for node in _following(chunks):
+            if node in holders:
+                continue
             if node in members:
                 first.extend(list(node))
                 node.drop_tree()  # keeps the text that follows it in the page
@@ -70,7 +76,7 @@ def _body_groups(tree: HtmlElement) -> list[list[HtmlElement]]:
             groups[(element.tag, " ".join(name.split()))].append(element)
     found = []
     for elements in groups.values():
-        if len(elements) < 2:
+        if not 2 <= len(elements) <= _MAX_CHUNKS:
             continue
         members = set(elements)
         outer = [e for e in elements if not any(a in members for a in e.iterancestors())]
