@@ -30,14 +30,14 @@ def drop_hover_cards(tree: HtmlElement) -> int:
     cards = [
         element
         for element in tree.iter("span", "div", "aside")
-        if _is_card(element.get("class") or "")
+        if is_card((element.get("class") or "").lower())
     ]
     for card in cards:
         card.drop_tree()
     return len(cards)
 
 
-def _is_card(name: str) -> bool:
-    # plain substring tests first: this runs on every span and block of every page
-    name = name.lower()
+def is_card(name: str) -> bool:
+    """Whether a class attribute (in lower case) names a hover card's box."""
+    # plain substring tests first: this runs on every class attribute of a page
     return any(hint in name for hint in _HINTS) and _CARD_CLASS.search(name) is not None

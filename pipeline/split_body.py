@@ -71,8 +71,7 @@ def _body_groups(tree: HtmlElement) -> list[list[HtmlElement]]:
     groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
     for element in tree.iter("div", "section", "article"):
         name = (element.get("class") or "").lower()
-        # plain substring tests first: this runs on every block of every page
-        if ("body" in name or "content" in name or "text" in name) and _names_body(name):
+        if names_body(name):
             groups[(element.tag, " ".join(name.split()))].append(element)
     found = []
     for elements in groups.values():
@@ -86,7 +85,11 @@ def _body_groups(tree: HtmlElement) -> list[list[HtmlElement]]:
     return found
 
 
-def _names_body(name: str) -> bool:
+def names_body(name: str) -> bool:
+    """Whether a class attribute (in lower case) names a story's body."""
+    # plain substring tests first: this runs on every class attribute of a page
+    if "body" not in name and "content" not in name and "text" not in name:
+        return False
     return "comment" not in name and _BODY_CLASS.search(name) is not None
 
 
