@@ -52,7 +52,7 @@ def test_benchmark_pages_merge_only_into_labelled_same_event_stories(tmp_path: P
     result = story_benchmark.score(story_of)
     assert result["wrong"] == []
     assert result["seed_stories"] == 1
-    assert result["recall"] >= 0.6  # measured 0.73; the benchmark prints the current figure
+    assert result["recall"] >= 0.6  # measured 0.78; the benchmark prints the current figure
 
 
 def test_copies_and_excerpts_take_the_story_of_their_source(tmp_path: Path) -> None:
