@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from benchmarks import corpus
 from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.process import process_page
+from pipeline.records import Page
+from pipeline.sources.common import raw_hash
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = FIXTURES / "seeds"
@@ -39,6 +44,17 @@ def ingest(folder: Path, db: Path, *extra: str) -> object:
     result = run_cli("ingest", str(folder), "--db", str(db), "--workers", "1", *extra)
     assert result.exit_code == 0, result.output
     return result
+
+
+def extract_benchmark_page(id_prefix: str) -> tuple[corpus.BenchPage, Page]:
+    """One page of the extraction benchmark through every per-page stage."""
+    page = next(p for p in corpus.pages() if p.id.startswith(id_prefix))
+    body = page.html.encode("utf-8")
+    result = process_page(
+        Page(page.id, body, "html", raw_hash(body), url=page.url), Config(min_words=1)
+    )
+    assert isinstance(result, Page), result
+    return page, result
 
 
 def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import lxml.html
 
-from benchmarks import corpus
-from pipeline.config import Config
 from pipeline.hover_cards import drop_hover_cards
-from pipeline.process import process_page
-from pipeline.records import Page
-from pipeline.sources.common import raw_hash
+from tests.conftest import extract_benchmark_page
 
 THE_HILL_OMAR = "6ebac05f637e"  # a benchmark page with a card after each member's name
 
@@ -30,11 +26,6 @@ def test_the_card_goes_and_the_name_stays() -> None:
 
 
 def test_the_hill_paragraphs_read_without_the_cards() -> None:
-    page = next(p for p in corpus.pages() if p.id.startswith(THE_HILL_OMAR))
-    body = page.html.encode("utf-8")
-    result = process_page(
-        Page(page.id, body, "html", raw_hash(body), url=page.url), Config(min_words=1)
-    )
-    assert isinstance(result, Page)
+    _, result = extract_benchmark_page(THE_HILL_OMAR)
     assert "threatened to kill Rep. Ilhan Omar (D-Minn.)" in result.text
     assert "Hillicon Valley" not in result.text

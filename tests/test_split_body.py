@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import lxml.html
 
-from benchmarks import corpus
 from benchmarks.extraction import page_scores
-from pipeline.config import Config
-from pipeline.process import process_page
-from pipeline.records import Page
-from pipeline.sources.common import raw_hash
 from pipeline.split_body import join_split_bodies
+from tests.conftest import extract_benchmark_page
 
 WIRED_INSTAGRAM = "d48aeb9cf2f2"  # the benchmark page whose body Wired cuts into chunks
 PARAGRAPH = "A sentence long enough to count as the text of a story, written for this test. " * 3
@@ -66,12 +62,7 @@ def test_teasers_comments_and_empty_boxes_are_not_joined() -> None:
 
 
 def test_wired_story_split_by_adverts_is_extracted_whole() -> None:
-    page = next(p for p in corpus.pages() if p.id.startswith(WIRED_INSTAGRAM))
-    body = page.html.encode("utf-8")
-    result = process_page(
-        Page(page.id, body, "html", raw_hash(body), url=page.url), Config(min_words=1)
-    )
-    assert isinstance(result, Page)
+    page, result = extract_benchmark_page(WIRED_INSTAGRAM)
     precision, recall, _ = page_scores(result.text, page.body)
     assert recall > 0.9, "trafilatura alone keeps the first chunk: recall 0.35"
     assert precision > 0.95
