@@ -7,6 +7,7 @@ Removal is line by line and never rewrites a line, so cleaning can only take tex
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 from pipeline import furniture_rules as fr
 from pipeline.extract import looks_like_headline
@@ -140,18 +141,11 @@ def _label_menus(lines: list[str], labels: list[str | None]) -> None:
     >>> labels.count(fr.MENU), labels[-1]
     (10, None)
     """
-    run: list[int] = []
-    for index, line in enumerate([*lines, "An ordinary sentence ends the page."]):
-        if not line.strip():
-            continue
-        if index < len(lines) and labels[index] is None and _menu_like(line, fr.MENU_LONG):
-            run.append(index)
-            continue
+    for run in _runs(lines, labels, lambda line: _menu_like(line, fr.MENU_LONG)):
         entries = [item for item in run if _menu_like(lines[item], fr.MENU_ENTRY)]
         if len(entries) >= fr.MENU_MIN_LINES:
             for item in run[run.index(entries[0]) : run.index(entries[-1]) + 1]:
                 labels[item] = fr.MENU
-        run = []
 
 
 def _label_link_list_tail(lines: list[str], labels: list[str | None]) -> None:
@@ -178,18 +172,28 @@ def _label_link_list_tail(lines: list[str], labels: list[str | None]) -> None:
 def _label_pipe_titles(lines: list[str], labels: list[str | None]) -> None:
     """Label runs of ``PIPE_TITLES_MIN`` or more "Section | Headline" lines (links to other
     posts of a series); a table row has more than one ``|``, a sentence ends with a stop."""
+    for run in _runs(lines, labels, _pipe_title):
+        if len(run) >= fr.PIPE_TITLES_MIN:
+            for index in run:
+                labels[index] = fr.PIPE_TITLES
+
+
+def _runs(
+    lines: list[str], labels: list[str | None], qualifies: Callable[[str], bool]
+) -> Iterator[list[int]]:
+    """Indices of each run of unlabelled lines that qualify (stripped); blank lines do not
+    break a run, any other line does."""
     run: list[int] = []
-    for index, line in enumerate([*lines, "."]):
+    for index, line in enumerate(lines):
         if not line.strip():
             continue
-        item = line.strip()
-        if index < len(lines) and labels[index] is None and _pipe_title(item):
+        if labels[index] is None and qualifies(line.strip()):
             run.append(index)
-            continue
-        if len(run) >= fr.PIPE_TITLES_MIN:
-            for each in run:
-                labels[each] = fr.PIPE_TITLES
-        run = []
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def _pipe_title(item: str) -> bool:

@@ -72,9 +72,9 @@ class SiteFurniture:
         if not removed:
             return False
         page.text = "\n".join(kept).strip()
-        page.line_keys = line_keys(page.text)
         while "\n\n\n" in page.text:
             page.text = page.text.replace("\n\n\n", "\n\n")
+        page.line_keys = line_keys(page.text)  # of the text as it now is, lines and all
         page.removed.extend(removed)
         return True
 
