@@ -4,7 +4,11 @@ The 181 pages of the extraction benchmark go through the same calls ``process_pa
 (extract; clean, headline and credit; fingerprint; story terms; site-furniture line keys),
 each stage timed on its own, after a warm-up pass so lazy set-up is not timed. Story placement
 (the writer's work for each new cluster) is timed by replaying the pages into an empty story
-index. ``benchmarks/throughput.py`` prints this table under its own.
+index. A second table splits out what the extract stage spends before trafilatura runs:
+checking class attributes for repairs (every page), parsing and repairing the pages that may
+need it or have no date in their head, trafilatura's copy of a tree it is given, and the
+whole-page date search of undated heads. ``benchmarks/throughput.py`` prints both tables
+under its own.
 
     python -m benchmarks.stages
 """
@@ -13,12 +17,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from copy import copy
 from datetime import date
 
+from trafilatura.utils import load_html
+
 from benchmarks.corpus import BENCHMARK
+from pipeline import extract as extract_module
 from pipeline.config import Config
+from pipeline.decode import decode
 from pipeline.extract import extract
 from pipeline.fingerprint import fingerprint
+from pipeline.prepare import needs_preparation, prepare
 from pipeline.process import clean_page
 from pipeline.records import Page
 from pipeline.site_furniture import line_keys
@@ -30,7 +40,7 @@ from pipeline.terms import story_terms
 def stage_ms() -> dict[str, float]:
     """Milliseconds per page for each stage, and per new cluster for story placement."""
     config = Config()
-    bodies = [inflate(p.read_bytes(), 1 << 30) for p in sorted((BENCHMARK / "html").glob("*.gz"))]
+    bodies = [inflate(p.read_bytes(), 1 << 30) for p in _paths()]
     stages: list[tuple[str, Callable[[Page], object]]] = [
         ("extract (trafilatura, metadata)", extract),
         ("clean, headline, credit", clean_page),
@@ -49,6 +59,42 @@ def stage_ms() -> dict[str, float]:
                 totals[name] = (time.perf_counter() - started) * 1000 / len(pages)
     totals["story placement (writer, per new cluster)"] = _placement_ms(pages, config)
     return totals
+
+
+def preparation_figures() -> list[tuple[str, int, float]]:
+    """(step, pages it runs on, ms per such page) for the work before trafilatura."""
+    htmls = [decode(inflate(path.read_bytes(), 1 << 30), None) for path in _paths()]
+    undated = [_head_date(html) is None for html in htmls]
+    check_ms, flagged = _timed_each(htmls, needs_preparation)
+    chosen = [i for i in range(len(htmls)) if undated[i] or flagged[i]]
+    parse_ms, trees = _timed_each([htmls[i] for i in chosen], load_html)
+    repair_ms, _ = _timed_each(trees, prepare)
+    copy_ms, _ = _timed_each(trees, copy)
+    undated_trees = [tree for i, tree in zip(chosen, trees, strict=True) if undated[i]]
+    date_ms, dates = _timed_each(undated_trees, lambda tree: extract_module._find_date(tree, None))
+    found = sum(value is not None for value in dates)
+    return [
+        ("check class attributes for repairs", len(htmls), check_ms),
+        ("parse and repair (flagged or undated pages)", len(trees), parse_ms + repair_ms),
+        ("trafilatura's copy of the tree it is given", len(trees), copy_ms),
+        (f"whole-page date search (undated heads; {found} dated)", len(undated_trees), date_ms),
+    ]
+
+
+def _head_date(html: str) -> str | None:
+    page = Page("head", b"", "html", "")
+    extract_module._read_metadata(page, html)
+    return page.published
+
+
+def _timed_each(items: list, call: Callable) -> tuple[float, list]:
+    started = time.perf_counter()
+    results = [call(item) for item in items]
+    return (time.perf_counter() - started) * 1000 / max(len(items), 1), results
+
+
+def _paths() -> list:
+    return sorted((BENCHMARK / "html").glob("*.gz"))
 
 
 def _placement_ms(pages: list[Page], config: Config) -> float:
@@ -75,9 +121,18 @@ def print_table(totals: dict[str, float]) -> None:
         print(f"| {name} | {ms:.2f} |")
 
 
+def print_preparation(rows: list[tuple[str, int, float]]) -> None:
+    print("| inside extract, before trafilatura (one process) | pages | ms per such page |")
+    print("|---|---:|---:|")
+    for name, pages, ms in rows:
+        print(f"| {name} | {pages} | {ms:.2f} |")
+
+
 def main() -> None:
     print(f"stages, {date.today()}")
     print_table(stage_ms())
+    print()
+    print_preparation(preparation_figures())
 
 
 if __name__ == "__main__":

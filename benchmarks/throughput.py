@@ -156,6 +156,8 @@ def main() -> None:
     print(f"| start-up, s (a run with one page) | {start_bare:.2f} | {start_ours:.2f} |")
     print()
     stages.print_table(stages.stage_ms())
+    print()
+    stages.print_preparation(stages.preparation_figures())
 
 
 if __name__ == "__main__":
