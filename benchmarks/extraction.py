@@ -24,10 +24,10 @@ from datetime import date
 import trafilatura
 
 from benchmarks import corpus
-from pipeline import extract as extract_module
 from pipeline.config import Config
-from pipeline.process import process_page
+from pipeline.extract import html as extract_module
 from pipeline.records import Page
+from pipeline.run.process import process_page
 from pipeline.sources.common import raw_hash
 
 _TOKEN = re.compile(r"\w+")
@@ -102,16 +102,16 @@ def score_modes() -> dict[str, dict]:
 
 def ablate() -> list[tuple[str, float]]:
     """F1 without each furniture rule in turn (the rule table restored after)."""
-    from pipeline import furniture_rules
+    from pipeline.clean import rules as table
 
-    rules = furniture_rules.RULES
+    rules = table.RULES
     rows = []
     try:
         for name in sorted({rule.name for rule in rules}):
-            furniture_rules.RULES = tuple(rule for rule in rules if rule.name != name)
+            table.RULES = tuple(rule for rule in rules if rule.name != name)
             rows.append((name, score(wirecopy)["f1"]))
     finally:
-        furniture_rules.RULES = rules
+        table.RULES = rules
     return rows
 
 

@@ -21,8 +21,8 @@ from warcio.warcwriter import WARCWriter
 
 from benchmarks import corpus
 from pipeline.config import Config
-from pipeline.process import process_page
 from pipeline.records import Page
+from pipeline.run.process import process_page
 from pipeline.sources.common import raw_hash
 
 ROOT = Path(__file__).resolve().parent.parent

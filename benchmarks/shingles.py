@@ -13,9 +13,9 @@ import itertools
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.fingerprint import normalise, shingle_hashes, words
-from pipeline.process import process_page
+from pipeline.dedup.fingerprint import normalise, shingle_hashes, words
 from pipeline.records import Page
+from pipeline.run.process import process_page
 from pipeline.sources.common import raw_hash
 
 SEEDS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "seeds"

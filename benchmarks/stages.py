@@ -23,18 +23,18 @@ from datetime import date
 from trafilatura.utils import load_html
 
 from benchmarks.corpus import BENCHMARK
-from pipeline import extract as extract_module
+from pipeline.clean.site import line_keys
 from pipeline.config import Config
-from pipeline.decode import decode
-from pipeline.extract import extract
-from pipeline.fingerprint import fingerprint
-from pipeline.prepare import needs_preparation, prepare
-from pipeline.process import clean_page
+from pipeline.dedup.fingerprint import fingerprint
+from pipeline.extract import html as extract_module
+from pipeline.extract.decode import decode
+from pipeline.extract.html import extract
+from pipeline.extract.prepare import needs_preparation, prepare
 from pipeline.records import Page
-from pipeline.site_furniture import line_keys
+from pipeline.run.process import clean_page
 from pipeline.sources.common import inflate
-from pipeline.stories import Founder, NothingStored, StoryIndex, day_of
-from pipeline.terms import story_terms
+from pipeline.stories.placement import Founder, NothingStored, StoryIndex, day_of
+from pipeline.stories.terms import story_terms
 
 
 def stage_ms() -> dict[str, float]:

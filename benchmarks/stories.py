@@ -11,9 +11,9 @@ wirecopy runs as the real ``ingest`` command. The score is over pairs of pages:
 * wrong merges: pairs in one story that no label allows (the number that must stay 0);
 * seeds: whether the five seeds form exactly one story.
 
-The sweep replays story placement (``pipeline.stories.StoryIndex``, the code ingest runs) on
-the stored texts for other thresholds, which is how the default was chosen; its row for the
-default threshold must equal the ingest run, and the script says so.
+The sweep replays story placement (``pipeline.stories.placement.StoryIndex``, the code
+ingest runs) on the stored texts for other thresholds, which is how the default was chosen;
+its row for the default threshold must equal the ingest run, and the script says so.
 
     python -m benchmarks.stories
 """
@@ -33,8 +33,8 @@ from pathlib import Path
 
 from benchmarks.corpus import BENCHMARK
 from pipeline.config import StoryConfig
-from pipeline.stories import Founder, NothingStored, StoryIndex, day_of
-from pipeline.terms import story_terms
+from pipeline.stories.placement import Founder, NothingStored, StoryIndex, day_of
+from pipeline.stories.terms import story_terms
 
 LABELS = Path(__file__).parent / "story_labels.json"
 SEEDS = Path(__file__).parent.parent / "tests" / "fixtures" / "seeds"

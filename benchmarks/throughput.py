@@ -82,8 +82,8 @@ def per_page_ms(paths: list[Path]) -> tuple[float, float]:
     import trafilatura
 
     from pipeline.config import Config
-    from pipeline.process import process_page
     from pipeline.records import Page
+    from pipeline.run.process import process_page
 
     raw = [path.read_bytes() for path in paths]
 

@@ -182,7 +182,7 @@ def m007_signatures_without_sha1(db: Database) -> None:
     stored ones from the text, so old and new articles stay comparable. About a millisecond
     per stored article, once."""
     from pipeline.config import FingerprintConfig
-    from pipeline.fingerprint import normalise, shingle_hashes, signature, words
+    from pipeline.dedup.fingerprint import normalise, shingle_hashes, signature, words
 
     config = FingerprintConfig()
     last = 0

@@ -19,7 +19,7 @@ import click
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.errors import ReportError, StoreError
-from pipeline.lock import EXIT_LOCKED, LockedError, writer_lock
+from pipeline.run.lock import EXIT_LOCKED, LockedError, writer_lock
 
 EXIT_FATAL = 1
 EXIT_INTERRUPTED = 130
@@ -103,7 +103,7 @@ def ingest(
     Example:
         python -m pipeline ingest ~/saved-pages/ --db news.db
     """
-    from pipeline.ingest import ingest_directory
+    from pipeline.run.ingest import ingest_directory
 
     if not directory.is_dir():
         _fail(f"{directory} is not a directory")
@@ -150,8 +150,8 @@ def crawl(
         17 * * * * cd /srv/wirecopy && .venv/bin/python -m pipeline crawl
                    --sources sources.toml --db news.db
     """
-    from pipeline.crawl import format_crawl, run_crawl
-    from pipeline.crawl_config import ConfigError, load
+    from pipeline.crawl.command import format_crawl, run_crawl
+    from pipeline.crawl.config import ConfigError, load
 
     if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
         _fail("--since takes a date as YYYY-MM-DD")
@@ -176,7 +176,7 @@ def crawl(
 
 def _report(db_path: Path, fetch: Callable[[Any], list], as_json: bool) -> list | None:
     """Run a read-only report; print it as JSON (and return None) when asked to."""
-    from pipeline.report import open_readonly
+    from pipeline.web.reports import open_readonly
 
     try:
         found = fetch(open_readonly(db_path))
@@ -200,7 +200,7 @@ def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
     Example:
         python -m pipeline clusters --db news.db --limit 5
     """
-    from pipeline.report import largest_clusters
+    from pipeline.web.reports import largest_clusters
 
     found = _report(db_path, lambda db: largest_clusters(db, limit, min_size), as_json)
     if found is None:
@@ -241,7 +241,7 @@ def stories(db_path: Path, limit: int, min_articles: int, as_json: bool) -> None
     Example:
         python -m pipeline stories --db news.db --limit 5
     """
-    from pipeline.report import largest_stories
+    from pipeline.web.reports import largest_stories
 
     found = _report(db_path, lambda db: largest_stories(db, limit, min_articles), as_json)
     if found is None:
@@ -271,7 +271,7 @@ def stats_command(db_path: Path, as_json: bool) -> None:
     Example:
         python -m pipeline stats --db news.db
     """
-    from pipeline.report import open_readonly, stats
+    from pipeline.web.reports import open_readonly, stats
 
     try:
         totals = stats(open_readonly(db_path))
@@ -280,7 +280,7 @@ def stats_command(db_path: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(totals, indent=2))
         return
-    from pipeline.summary import format_stats
+    from pipeline.run.summary import format_stats
 
     click.echo(format_stats(totals))
 
@@ -301,8 +301,8 @@ def serve(db_path: Path, host: str, port: int) -> None:
     Example:
         python -m pipeline serve --db news.db --port 8001
     """
-    from pipeline.browse import serve as run_datasette
-    from pipeline.report import open_readonly
+    from pipeline.web.reports import open_readonly
+    from pipeline.web.serve import serve as run_datasette
 
     try:
         open_readonly(db_path).close()

@@ -76,7 +76,7 @@ class ClusterConfig:
 
 @dataclass(frozen=True, slots=True)
 class StoryConfig:
-    """When a new cluster joins a story (``pipeline/stories.py`` explains the score).
+    """When a new cluster joins a story (``pipeline/stories/placement.py`` explains the score).
 
     ``threshold = 0.5`` and ``window_days = 3`` come from ``benchmarks/stories.py`` (186
     pages: the benchmark's 181 and the five seeds, with hand labels): from 0.47 to 0.62 the

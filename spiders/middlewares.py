@@ -12,7 +12,7 @@ import logging
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 
-from pipeline.crawl_config import Source
+from pipeline.crawl.config import Source
 from pipeline.urls import host_of, private_address
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def _source_for(request: Request, spider: Spider) -> Source | None:
 def refusal(url: str, source: Source | None) -> str | None:
     """Why a URL is out of scope for a source, or None when it may be fetched.
 
-    >>> from pipeline.crawl_config import Source
+    >>> from pipeline.crawl.config import Source
     >>> site = Source("s", start_urls=("https://a.test/",), allowed_hosts=frozenset({"a.test"}))
     >>> refusal("ftp://a.test/x", site), refusal("https://b.test/", site)
     ('only http and https are crawled', 'b.test is not an allowed host of source "s"')

@@ -5,7 +5,7 @@ news sitemaps, filtered by ``lastmod`` against ``since``) and RSS/Atom feeds nam
 URLs. Article pages are stored and, within ``depth``, read for more links. Feeds and sitemaps
 are fetched with conditional GET; an article already fetched within ``recrawl_after`` is not
 requested again. Every response goes to the item pipeline as a raw item: extraction,
-cleaning, clustering and storage are the pipeline's job (``pipeline.scrapy_bridge``).
+cleaning, clustering and storage are the pipeline's job (``pipeline.crawl.bridge``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 
-from pipeline.crawl_config import Source, load
+from pipeline.crawl.config import Source, load
 from pipeline.urls import canonical
 from spiders.middlewares import refusal
 

@@ -25,4 +25,4 @@ REMOTE_CONTROL_ENABLED = False  # a cron crawler opens no listening port
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.ScopeMiddleware": 50}
-ITEM_PIPELINES = {"pipeline.scrapy_bridge.StorePipeline": 300}
+ITEM_PIPELINES = {"pipeline.crawl.bridge.StorePipeline": 300}

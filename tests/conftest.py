@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from benchmarks import corpus
 from pipeline.cli import cli
 from pipeline.config import Config
-from pipeline.process import process_page
 from pipeline.records import Page
+from pipeline.run.process import process_page
 from pipeline.sources.common import raw_hash
 
 FIXTURES = Path(__file__).parent / "fixtures"

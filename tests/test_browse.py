@@ -11,7 +11,7 @@ import pytest
 from datasette.app import Datasette
 
 from benchmarks import corpus
-from pipeline.browse import metadata_for, serve_arguments
+from pipeline.web.serve import metadata_for, serve_arguments
 from tests.conftest import ingest, rows, serving
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.clean import clean_lines, match_rule
+from pipeline.clean.lines import clean_lines, match_rule
 from pipeline.config import Config
-from pipeline.process import process_page
 from pipeline.records import Page
+from pipeline.run.process import process_page
 from pipeline.sources.common import raw_hash
 from tests.conftest import SEEDS
 

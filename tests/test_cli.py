@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import cli
-from pipeline.lock import EXIT_LOCKED, writer_lock
+from pipeline.run.lock import EXIT_LOCKED, writer_lock
 from tests.conftest import ingest, run_cli
 
 
@@ -51,7 +51,7 @@ def test_overlapping_run_is_refused_with_status_75(seeds_dir: Path, tmp_path: Pa
 def _hold_lock(db: Path, seconds: float) -> subprocess.Popen:
     """Another process holding the writer lock for ``seconds``; returns once it holds it."""
     code = (
-        "import time; from pathlib import Path; from pipeline.lock import writer_lock\n"
+        "import time; from pathlib import Path; from pipeline.run.lock import writer_lock\n"
         f"with writer_lock(Path({str(db)!r})):\n"
         f" print('held', flush=True); time.sleep({seconds})"
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import corpus
-from pipeline.lock import writer_lock
+from pipeline.run.lock import writer_lock
 from tests.conftest import ingest, rows
 from tests.sitefarm import Site, bind, running
 
@@ -254,7 +254,7 @@ def test_bad_configuration_names_the_source_and_field(
 
 
 def test_example_sources_file_is_valid() -> None:
-    from pipeline.crawl_config import load
+    from pipeline.crawl.config import load
 
     config = load(Path(__file__).parent.parent / "sources.example.toml")
     assert config.sources and all(source.allowed_hosts for source in config.sources)

@@ -45,3 +45,37 @@ def test_every_command_and_option_is_documented(name: str) -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (Path(__file__).parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci and "make test" in README
+
+
+def _module_map() -> set[str]:
+    """Modules the README's map names, as paths under ``pipeline/``."""
+    block = README.split("**Where each stage lives.**")[1].split("```")[1]
+    named, package = set(), ""
+    for line in block.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            first = line.split()[0]
+            package = first if first.endswith("/") else ""
+        elif not line.startswith(" "):
+            package = None  # spiders/, db/: outside the package
+        if package is None:
+            continue
+        named.update(package + name for name in re.findall(r"\b\w+\.py\b", line))
+    return named
+
+
+def test_readme_module_map_matches_the_tree() -> None:
+    """The README's map of modules is the tree (issue 10: the layout reads as the data flow)."""
+    root = Path(__file__).parent.parent / "pipeline"
+    modules = {
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "__init__.py" and "__pycache__" not in path.parts
+    }
+    assert _module_map() == modules
+
+
+def test_every_stage_package_says_what_it_takes_and_gives() -> None:
+    root = Path(__file__).parent.parent / "pipeline"
+    for init in root.glob("*/__init__.py"):
+        text = init.read_text(encoding="utf-8")
+        assert text.startswith('"""') and "->" in text.split('"""')[1], init

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from pipeline.config import FingerprintConfig
-from pipeline.fingerprint import (
+from pipeline.dedup.fingerprint import (
     content_hash,
     normalise,
     shingle_hashes,
@@ -58,10 +58,10 @@ def test_signature_estimates_jaccard() -> None:
 
 
 def test_datasketch_loads_without_scipy_integrate_and_keeps_it_usable() -> None:
-    """pipeline.sketch skips the scipy.integrate import; what needs it still gets it."""
+    """pipeline.dedup.sketch skips the scipy.integrate import; what needs it still gets it."""
     script = (
         "import sys\n"
-        "import pipeline.fingerprint, pipeline.cluster\n"
+        "import pipeline.dedup.fingerprint, pipeline.dedup.index\n"
         "print('scipy.integrate' in sys.modules)\n"
         "from datasketch import MinHashLSH\n"
         "print(MinHashLSH(threshold=0.7, num_perm=128).b > 0)\n"

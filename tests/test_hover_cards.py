@@ -1,10 +1,10 @@
-"""Hover cards inside a sentence are not article text (pipeline/hover_cards.py)."""
+"""Hover cards inside a sentence are not article text (pipeline/extract/hover_cards.py)."""
 
 from __future__ import annotations
 
 import lxml.html
 
-from pipeline.hover_cards import drop_hover_cards
+from pipeline.extract.hover_cards import drop_hover_cards
 from tests.conftest import extract_benchmark_page
 
 THE_HILL_OMAR = "6ebac05f637e"  # a benchmark page with a card after each member's name

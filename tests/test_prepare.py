@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline import extract
-from pipeline.prepare import needs_preparation
+from pipeline.extract import html as extract
+from pipeline.extract.prepare import needs_preparation
 from pipeline.records import Page
 from tests.conftest import extract_benchmark_page
 

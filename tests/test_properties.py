@@ -9,16 +9,16 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.clean import clean_lines
+from pipeline.clean.lines import clean_lines
 from pipeline.config import Config, StoryConfig
-from pipeline.decode import decode
-from pipeline.fingerprint import normalise, shingle_hashes, words
-from pipeline.process import process_page
+from pipeline.dedup.fingerprint import normalise, shingle_hashes, words
+from pipeline.extract.decode import decode
 from pipeline.records import Page, Rejected, Rejection
+from pipeline.run.process import process_page
 from pipeline.sources import iter_directory
 from pipeline.sources.common import raw_hash
-from pipeline.stories import Founder, NothingStored, StoryIndex
-from pipeline.terms import story_terms
+from pipeline.stories.placement import Founder, NothingStored, StoryIndex
+from pipeline.stories.terms import story_terms
 
 # CI machines are shared: time is measured in benchmarks, not by hypothesis's deadline.
 settings.register_profile("wirecopy", deadline=None)

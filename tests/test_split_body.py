@@ -1,11 +1,11 @@
-"""A story split into several body containers is extracted whole (pipeline/split_body.py)."""
+"""A story split into several body containers is extracted whole (extract/split_body.py)."""
 
 from __future__ import annotations
 
 import lxml.html
 
 from benchmarks.extraction import page_scores
-from pipeline.split_body import join_split_bodies
+from pipeline.extract.split_body import join_split_bodies
 from tests.conftest import extract_benchmark_page
 
 WIRED_INSTAGRAM = "d48aeb9cf2f2"  # the benchmark page whose body Wired cuts into chunks

@@ -159,7 +159,7 @@ def test_the_demo_samples_keep_the_seeds_in_one_story(tmp_path: Path) -> None:
 def test_merging_two_stories_keeps_one_row_with_both_clusters() -> None:
     """What happens when a new copy bridges two clusters that were in different stories."""
     from pipeline.config import StoryConfig
-    from pipeline.stories import Founder, NothingStored, StoryIndex
+    from pipeline.stories.placement import Founder, NothingStored, StoryIndex
 
     index = StoryIndex(StoryConfig(), NothingStored())
     first = index.place(Founder(1, "Putin in Syria", 700000, {"@putin": 3, "airbase": 2}))[0]

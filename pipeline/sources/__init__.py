@@ -1,4 +1,4 @@
-"""Sources: everything that turns files on disk into raw ``Page`` records.
+"""Sources: files on disk -> raw ``Page`` records, one streaming reader per format.
 
 ``iter_directory`` walks a folder and hands each file to the reader for its format. Readers
 yield ``Page`` or ``Rejection`` records and never raise for bad input.

@@ -1,7 +1,7 @@
 """Decide whether a page needs work on its parsed tree before extraction, and do that work.
 
 Two repairs need the tree: joining an article body split into chunks
-(``pipeline/split_body.py``) and dropping hover cards (``pipeline/hover_cards.py``). A page
+(``split_body.py``) and dropping hover cards (``hover_cards.py``). A page
 we parse and repair costs more than one trafilatura parses itself: trafilatura copies a tree
 it is given (0.6 ms) and the repairs walk the page (``python -m benchmarks.stages`` prints
 both). Few pages need either repair, and both are recognised by a class attribute, so
@@ -20,8 +20,8 @@ from collections import Counter
 
 from lxml.html import HtmlElement
 
-from pipeline.hover_cards import drop_hover_cards, is_card
-from pipeline.split_body import join_split_bodies, names_body
+from pipeline.extract.hover_cards import drop_hover_cards, is_card
+from pipeline.extract.split_body import join_split_bodies, names_body
 
 _CLASS = re.compile(r'class="([^"]*)"')
 

@@ -15,7 +15,7 @@ import hashlib
 import json
 from urllib.parse import urlsplit
 
-from pipeline.fingerprint import normalise
+from pipeline.dedup.fingerprint import normalise
 from pipeline.records import Page, Removed
 
 THRESHOLD = 3

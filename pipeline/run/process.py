@@ -13,15 +13,15 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pipeline.clean import clean
+from pipeline.clean.credits import credit_of
+from pipeline.clean.lines import clean
+from pipeline.clean.site import line_keys
 from pipeline.config import Config
-from pipeline.credits import credit_of
-from pipeline.extract import extract, take_headline
-from pipeline.fingerprint import fingerprint
+from pipeline.dedup.fingerprint import fingerprint
+from pipeline.extract.html import extract, take_headline
 from pipeline.records import Page, Reason, Rejected, Rejection
-from pipeline.site_furniture import line_keys
 from pipeline.sources.common import inflate
-from pipeline.terms import load_stop_lists, story_terms
+from pipeline.stories.terms import load_stop_lists, story_terms
 
 # This module is what the worker pool's fork server preloads: read the 100 stop lists once
 # there (0.1 s), not in every worker on its first page.

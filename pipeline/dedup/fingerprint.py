@@ -16,8 +16,8 @@ from functools import lru_cache
 import numpy as np
 
 from pipeline.config import FingerprintConfig
+from pipeline.dedup.sketch import MinHash
 from pipeline.records import Page
-from pipeline.sketch import MinHash
 
 # Typographic variants, mapped to one form. NFKC already turns "…" into "..." and the
 # no-break space into a space; chained str.replace is several times faster than a dict-based

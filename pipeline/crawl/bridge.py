@@ -21,13 +21,13 @@ from pathlib import Path
 from scrapy.exceptions import CloseSpider
 
 from pipeline.config import Config
-from pipeline.lock import LockedError, writer_lock
-from pipeline.process import process_page
 from pipeline.records import Page
+from pipeline.run.lock import LockedError, writer_lock
+from pipeline.run.process import process_page
+from pipeline.run.writer import Writer
 from pipeline.sources.common import raw_hash
 from pipeline.store import Store
 from pipeline.urls import canonical
-from pipeline.writer import Writer
 
 log = logging.getLogger(__name__)
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)

@@ -1,6 +1,6 @@
 """Clean: remove page furniture from body lines, keeping a record of every removed line.
 
-The rules themselves are data in ``pipeline.furniture_rules``; this module only applies them.
+The rules themselves are data in ``pipeline.clean.rules``; this module only applies them.
 Removal is line by line and never rewrites a line, so cleaning can only take text away.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from pipeline import furniture_rules as fr
-from pipeline.extract import looks_like_headline
+from pipeline.clean import rules as fr
+from pipeline.extract.html import looks_like_headline
 from pipeline.records import Page, Removed
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from pipeline.config import Config
 from pipeline.errors import StoreError
-from pipeline.mapper import PageMapper
 from pipeline.records import Page, Rejection
+from pipeline.run.mapper import PageMapper
+from pipeline.run.writer import Counts, Writer
 from pipeline.store import Store
-from pipeline.writer import Counts, Writer
 
 
 @dataclass(slots=True)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipeline.config import Config
-from pipeline.fingerprint import containment, similarity, to_minhash
-from pipeline.sketch import MinHashLSH
+from pipeline.dedup.fingerprint import containment, similarity, to_minhash
+from pipeline.dedup.sketch import MinHashLSH
 from pipeline.urls import canonical
 
 

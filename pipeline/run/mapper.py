@@ -22,7 +22,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from pipeline.config import Config
 from pipeline.records import Page, Reason, Rejection
 
-STAGES = "pipeline.process"
+STAGES = "pipeline.run.process"
 # Pages travel to the workers in chunks: one round trip per page costs the parent (which
 # shares the cores with the workers) about a millisecond of pickling and thread hand-offs.
 CHUNK_PAGES = 4
@@ -34,7 +34,7 @@ WINDOW_PER_WORKER = 4
 
 def process(pages: list[Page], config: Config) -> list[Page | Rejection]:
     """Run the stages on a chunk of pages (imported on first use, so the parent need not)."""
-    from pipeline.process import process_page
+    from pipeline.run.process import process_page
 
     return [process_page(page, config) for page in pages]
 

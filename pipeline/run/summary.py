@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.runner import Outcome
+from pipeline.run.runner import Outcome
 
 
 def format_outcome(outcome: Outcome, db_path: Path) -> str:

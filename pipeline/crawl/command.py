@@ -12,7 +12,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from pipeline.crawl_config import CrawlConfig
+from pipeline.crawl.config import CrawlConfig
 
 
 def scrapy_settings(config: CrawlConfig, log_file: Path | None, quiet: bool) -> Settings:

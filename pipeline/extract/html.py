@@ -22,8 +22,8 @@ from trafilatura.metadata import examine_meta, extract_meta_json, extract_title,
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
-from pipeline.decode import decode
-from pipeline.prepare import needs_preparation, prepare
+from pipeline.extract.decode import decode
+from pipeline.extract.prepare import needs_preparation, prepare
 from pipeline.records import Page, Reason, Rejected
 
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
@@ -80,7 +80,7 @@ def _extract_html(page: Page, html: str) -> None:
 
 def _extraction_input(page: Page, html: str):
     """What trafilatura reads: the HTML text, or the parsed page when it needs repairs
-    (``pipeline/prepare.py``) or has no date in its head.
+    (``pipeline/extract/prepare.py``) or has no date in its head.
 
     An undated head is common (26 of the benchmark's 181 pages); htmldate's quick search of
     the whole page (``<time>`` elements, date classes, the URL) then finds a date for most of

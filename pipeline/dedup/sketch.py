@@ -41,7 +41,9 @@ def _attribute(name: str) -> Any:
 
 
 def _stand_in() -> types.ModuleType:
-    module = types.ModuleType(_NAME, "Loads scipy.integrate when first used (pipeline.sketch).")
+    module = types.ModuleType(
+        _NAME, "Loads scipy.integrate when first used (pipeline.dedup.sketch)."
+    )
     module.quad = _quad  # type: ignore[attr-defined]
     module._wirecopy_stand_in = True  # type: ignore[attr-defined]
     module.__getattr__ = _attribute  # type: ignore[method-assign]

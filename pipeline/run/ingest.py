@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.config import Config
-from pipeline.mapper import PageMapper
+from pipeline.run.mapper import PageMapper
 
 if TYPE_CHECKING:
-    from pipeline.runner import Outcome
+    from pipeline.run.runner import Outcome
     from pipeline.store import Store
 
 
@@ -25,8 +25,8 @@ def ingest_directory(
     """Ingest every page below ``directory``; print progress and a summary unless quiet."""
     mapper = PageMapper(config, workers)  # the workers start while we import and open
     try:
+        from pipeline.run.summary import format_outcome
         from pipeline.store import Store
-        from pipeline.summary import format_outcome
 
         store = Store(db_path)
         try:
@@ -50,7 +50,7 @@ def _ingest(
     }
     from tqdm import tqdm
 
-    from pipeline.runner import run
+    from pipeline.run.runner import run
     from pipeline.sources import iter_directory
 
     run_id = store.start_run("ingest", arguments)

@@ -3,7 +3,7 @@
 Stories group *different* write-ups of one event, which share few word sequences (the seeds'
 most similar pair shares 13% of its 5-word shingles) but many of the same content words
 ("withdrawal", "airbase") and names ("Hmeimim", "Shoigu"). So an article is described by two
-bags, compared separately later (``pipeline/stories.py``):
+bags, compared separately later (``pipeline/stories/placement.py``):
 
 * ``words``: lower-cased words of three letters or more that are not stop words. The stop list
   is the one of the article's language (jusText's lists, which trafilatura already installs,

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline.cluster import ClusterIndex, Member, Placement, Prints
+from pipeline.clean.site import SiteFurniture, site_key
 from pipeline.config import Config
-from pipeline.fingerprint import fingerprint
+from pipeline.dedup.fingerprint import fingerprint
+from pipeline.dedup.index import ClusterIndex, Member, Placement, Prints
 from pipeline.records import Page, Rejection
-from pipeline.site_furniture import SiteFurniture, site_key
 from pipeline.store import Batch, Store, article_row, now, rejection_row
-from pipeline.stories import Founder, StoryIndex, day_of
-from pipeline.terms import story_terms
+from pipeline.stories.placement import Founder, StoryIndex, day_of
+from pipeline.stories.terms import story_terms
 
 
 @dataclass(slots=True)

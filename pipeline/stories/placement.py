@@ -2,7 +2,7 @@
 
 A cluster holds copies of one article; a story holds the clusters that report the same event
 in their own words. Shingles cannot see that (independent write-ups share about a tenth of
-their 5-word shingles), so a story is decided on vocabulary (``pipeline/terms.py``):
+their 5-word shingles), so a story is decided on vocabulary (``pipeline/stories/terms.py``):
 
 * a story keeps the summed term shares of its clusters' first articles: each article's
   ``1 + ln count`` per term, scaled to unit length, so a long article weighs no more than a
@@ -41,7 +41,7 @@ from datetime import date
 from typing import Protocol
 
 from pipeline.config import StoryConfig
-from pipeline.terms import NAME_PREFIX
+from pipeline.stories.terms import NAME_PREFIX
 
 PRIOR = 300
 KEEP = 150

@@ -1,0 +1,1 @@
+"""Crawl: ``sources.toml`` -> Scrapy spiders -> processed pages handed to the one writer."""
