@@ -6,6 +6,8 @@ function below instead. sqlite-utils records applied migrations in ``_sqlite_mig
 
 from __future__ import annotations
 
+import sys
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -195,3 +197,69 @@ def m007_signatures_without_sha1(db: Database) -> None:
             updates.append((signature(shingles, config).tobytes(), article_id))
         db.conn.executemany("update articles set signature = ? where id = ?", updates)
         last = rows[-1][0]
+
+
+@migrations()
+def m008_index_in_the_database(db: Database) -> None:
+    """The dedup index and the story postings live in the database, next to what they index:
+    LSH band keys of each article (near-duplicates) and of its lede and excerpt windows
+    (partial copies), and each story's leading names. Built once here from the stored
+    signatures and stories, with progress on stderr for a large archive; afterwards the writer
+    adds to them in the same transaction as the rows they index. Runs record the seconds the
+    writer spent (all of it, and on story placement), the figure that must stay flat."""
+    for table in ("index_bands", "index_ledes"):
+        db.execute(
+            f"create table {table} (key integer not null, article_id integer not null,"
+            " primary key (key, article_id)) without rowid"
+        )
+    db.execute(
+        "create table story_postings (term_key integer not null, last_day integer not null,"
+        " story_id integer not null, first_day integer not null,"
+        " primary key (term_key, last_day, story_id)) without rowid"
+    )
+    for column in ("writer_seconds", "story_seconds"):
+        db["runs"].add_column(column, float)
+    _index_stored_articles(db)
+    _post_stored_stories(db)
+
+
+def _index_stored_articles(db: Database) -> None:
+    """Band keys for every stored article that is the first with its text (as the writer)."""
+    from pipeline.config import Config
+    from pipeline.dedup.index import index_entries
+
+    config, last = Config(), 0
+    total = db.execute("select max(id) from articles").fetchone()[0] or 0
+    first_of_its_text = (
+        "select id, signature, lede_signatures, excerpt from articles a where id > ?"
+        " and id = (select min(id) from articles b where b.content_hash = a.content_hash)"
+        " order by id limit 2000"
+    )
+    while rows := db.execute(first_of_its_text, [last]).fetchall():
+        bands, ledes = [], []
+        for article_id, signature, stored_ledes, excerpt in rows:
+            near, lede = index_entries(signature, stored_ledes or b"", bool(excerpt), config)
+            bands.extend((key, article_id) for key in near)
+            ledes.extend((key, article_id) for key in lede)
+        db.conn.executemany("insert or ignore into index_bands values (?, ?)", bands)
+        db.conn.executemany("insert or ignore into index_ledes values (?, ?)", ledes)
+        _progress("indexing stored articles, by id", last, rows[-1][0], total)
+        last = rows[-1][0]
+
+
+def _post_stored_stories(db: Database) -> None:
+    from pipeline.stories.placement import Story
+
+    last = 0
+    while rows := list(
+        db.query("select * from stories where id > ? order by id limit 2000", [last])
+    ):
+        postings = [entry for row in rows for entry in Story.from_row(row).postings()]
+        db.conn.executemany("insert or ignore into story_postings values (?, ?, ?, ?)", postings)
+        last = rows[-1]["id"]
+
+
+def _progress(what: str, before: int, done: int, total: int) -> None:
+    """A line on stderr each time 100,000 more rows are done, for a large archive only."""
+    if total >= 100_000 and (done // 100_000 > before // 100_000 or done == total):
+        print(f"wirecopy: {what}: {done:,} of {total:,}", file=sys.stderr, flush=True)

@@ -1,9 +1,10 @@
-"""Store: the only module that writes SQLite.
+"""Store: the only module that writes SQLite, and the index reads of the writer.
 
-One ``Store`` per run, used only by the writer process. Every batch (articles, their pairs and
-furniture, cluster changes, rejections and the run's counters) is one transaction, so a kill
-at any moment leaves the database as it was after the last whole batch, and the next run
-carries on from there. WAL mode lets Datasette and other readers query during an ingest.
+One ``Store`` per run, used only by the writer process. Every batch (articles, their index
+entries, pairs and furniture, cluster and story changes, rejections and the run's counters)
+is one transaction, so a kill at any moment leaves the database as it was after the last
+whole batch, and the next run carries on from there. WAL mode lets Datasette and other
+readers query during an ingest.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.migrations import migrations
+from pipeline.dedup.index import Facts, Member
 from pipeline.errors import StoreError
 from pipeline.records import Page, Rejection
 
@@ -30,41 +32,41 @@ def now() -> str:
 
 
 @dataclass(slots=True)
-class Batch:
-    """Everything one transaction writes."""
+class BatchEnd:
+    """What the writer hands over when a batch closes: rows that summarise the batch's
+    changes, written just before its transaction commits."""
 
-    articles: list[dict] = field(default_factory=list)
-    furniture: list[dict] = field(default_factory=list)
-    pairs: list[dict] = field(default_factory=list)
-    merges: list[tuple[int, int]] = field(default_factory=list)
     clusters: list[dict] = field(default_factory=list)
-    rejections: list[dict] = field(default_factory=list)
-    urls: list[dict] = field(default_factory=list)
-    site_lines: list[dict] = field(default_factory=list)
     stories: list[dict] = field(default_factory=list)
     story_terms: list[dict] = field(default_factory=list)
-    story_merges: list[tuple[int, int]] = field(default_factory=list)
-    story_backfill: list[tuple[int, int]] = field(default_factory=list)
+    postings_gone: list[tuple] = field(default_factory=list)
+    postings_added: list[tuple] = field(default_factory=list)
+    site_lines: list[dict] = field(default_factory=list)
+    touched_stories: set[int] = field(default_factory=set)
     run_counts: dict = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        sizes = (self.articles, self.rejections, self.urls, self.story_backfill)
-        return sum(len(items) for items in sizes)
 
 
 class Store:
-    """Open (creating and migrating if needed) a wirecopy database for writing."""
+    """Open (creating and migrating if needed) a wirecopy database for writing.
+
+    The writer keeps one transaction open per batch: rows are written as pages arrive (so
+    the next page's index queries see them) and committed together by ``finish_batch``; a
+    kill at any moment leaves the database as it was after the last whole batch.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.db = _connect(path)
+        self.conn = self.db.conn
 
     def close(self) -> None:
         self.db.close()
 
+    # -- reads: what a page touches ------------------------------------------------------
+
     def is_stored(self, source: str, raw_hash: str) -> bool:
         """Whether this exact page (same source, same bytes) is already an article."""
-        row = self.db.execute(
+        row = self.conn.execute(
             "select 1 from articles where source = ? and raw_hash = ?", [source, raw_hash]
         ).fetchone()
         return row is not None
@@ -74,41 +76,86 @@ class Store:
         rows = list(self.db.query("select * from urls where url = ?", [url]))
         return rows[0] if rows else None
 
-    def iter_site_lines(self) -> Iterator[tuple]:
-        yield from self.db.execute("select site, line_hash, clusters, learned from site_lines")
-
     def article_text(self, article_id: int) -> str:
-        row = self.db.execute("select text from articles where id = ?", [article_id]).fetchone()
+        row = self.conn.execute("select text from articles where id = ?", [article_id]).fetchone()
         return row[0] if row else ""
 
     def next_article_id(self) -> int:
-        return (self.db.execute("select max(id) from articles").fetchone()[0] or 0) + 1
+        return (self.conn.execute("select max(id) from articles").fetchone()[0] or 0) + 1
 
-    def iter_index_rows(self) -> Iterator[tuple]:
-        """Rows that rebuild the cluster index, oldest first."""
-        yield from self.db.execute(
-            "select id, published, word_count, ingested_at, url, canonical_url, site, credit,"
-            " content_hash, signature, cluster_id, excerpt, lede_signatures"
-            " from articles order by id"
+    def first_with_hash(self, content_hash: str) -> int | None:
+        sql = "select min(id) from articles where content_hash = ?"
+        return self.conn.execute(sql, [content_hash]).fetchone()[0]
+
+    def band_candidates(self, table: str, keys: list[int]) -> set[int]:
+        if table not in ("index_bands", "index_ledes"):
+            raise ValueError(f"no band table {table!r}")
+        found: set[int] = set()
+        for chunk in _chunked(sorted(set(keys))):
+            sql = f"select article_id from {table} where key in ({_marks(chunk)})"
+            found.update(row[0] for row in self.conn.execute(sql, chunk))
+        return found
+
+    def facts(self, ids: list[int]) -> dict[int, Facts]:
+        found = {}
+        for chunk in _chunked(ids):
+            sql = (
+                "select id, cluster_id, word_count, excerpt, signature from articles"
+                f" where id in ({_marks(chunk)})"
+            )
+            for article_id, *rest in self.conn.execute(sql, chunk):
+                cluster, words, excerpt, signature = rest
+                found[article_id] = Facts(cluster, words, bool(excerpt), signature)
+        return found
+
+    def cluster_members(self, cluster_id: int) -> list[Member]:
+        sql = (
+            "select id, published, word_count, ingested_at, url, canonical_url, site, credit"
+            " from articles where cluster_id = ? order by id"
         )
+        return [Member(*row) for row in self.conn.execute(sql, [cluster_id])]
 
-    def iter_cluster_stories(self) -> Iterator[tuple[int, int]]:
-        """(cluster id, story id) for every stored cluster."""
-        yield from self.db.execute("select id, story_id from clusters where story_id is not null")
+    def story_of_cluster(self, cluster_id: int) -> int:
+        sql = "select story_id from clusters where id = ?"
+        return self.conn.execute(sql, [cluster_id]).fetchone()[0]
+
+    def story_of_article(self, article_id: int) -> int:
+        sql = (
+            "select c.story_id from articles a join clusters c on c.id = a.cluster_id"
+            " where a.id = ?"
+        )
+        return self.conn.execute(sql, [article_id]).fetchone()[0]
 
     def iter_clusters_without_story(self) -> Iterator[tuple]:
         """Clusters stored before stories existed, with their first article, oldest first."""
-        yield from self.db.execute(
+        yield from self.conn.execute(
             "select c.id, a.published, a.fetched_at, a.ingested_at, a.title, a.text, a.language"
             " from clusters c join articles a on a.id = c.id where c.story_id is null"
             " order by c.id"
-        )
+        ).fetchall()
 
-    def stories_between(self, first_day: str, last_day: str) -> Iterator[dict]:
-        """Stored stories with a cluster between the two days (ISO dates, inclusive)."""
-        yield from self.db.query(
-            "select * from stories where first_day <= ? and last_day >= ?", [last_day, first_day]
+    def site_lines(self, site: str, keys: list[str]) -> list[tuple]:
+        """(line hash, clusters, learned) of these lines of a site."""
+        found = []
+        for chunk in _chunked(sorted(set(keys))):
+            sql = (
+                "select line_hash, clusters, learned from site_lines"
+                f" where site = ? and line_hash in ({_marks(chunk)})"
+            )
+            found.extend(self.conn.execute(sql, [site, *chunk]))
+        return found
+
+    def recent_postings(
+        self, key: int, first_day: int, last_day: int, exclude: Iterable[int], limit: int
+    ) -> list[tuple[int, int]]:
+        skip = sorted(exclude)
+        sql = (
+            "select last_day, story_id from story_postings"
+            " where term_key = ? and last_day >= ? and first_day <= ?"
+            f" and story_id not in ({_marks(skip)})"
+            " order by last_day desc, story_id desc limit ?"
         )
+        return self.conn.execute(sql, [key, first_day, last_day, *skip, limit]).fetchall()
 
     def story(self, story_id: int) -> dict | None:
         rows = list(self.db.query("select * from stories where id = ?", [story_id]))
@@ -117,12 +164,12 @@ class Store:
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
         """Stored story-term document frequencies (the empty term holds the count)."""
         found: dict[str, int] = {}
-        for start in range(0, len(terms), 500):
-            chunk = terms[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            sql = f"select term, df from story_terms where term in ({marks})"
-            found.update(self.db.execute(sql, chunk).fetchall())
+        for chunk in _chunked(terms):
+            sql = f"select term, df from story_terms where term in ({_marks(chunk)})"
+            found.update(self.conn.execute(sql, chunk).fetchall())
         return found
+
+    # -- the run's row ---------------------------------------------------------------------
 
     def start_run(self, command: str, arguments: dict) -> int:
         """Insert the run's row (committed at once, so a killed run still shows)."""
@@ -144,61 +191,146 @@ class Store:
     def mark_failed(self, run_id: int) -> None:
         """Best effort: record that a run stopped on an error (the disk may be full)."""
         with contextlib.suppress(sqlite3.DatabaseError):
+            self.db.rollback()
             self.finish_run(run_id, {}, "failed")
 
-    def write(self, batch: Batch, run_id: int) -> None:
-        """Write one batch atomically; a failure leaves every earlier batch intact."""
+    # -- writes inside the batch's transaction ---------------------------------------------
+
+    def add_article(self, row: dict, near: list[int], ledes: list[int], extra: Extra) -> None:
+        """An article, its index entries, removed lines and pairs."""
+        with self._writing():
+            columns = ", ".join(row)
+            sql = f"insert into articles ({columns}) values ({_marks(row)})"
+            self.conn.execute(sql, list(row.values()))
+            article_id = row["id"]
+            self.conn.executemany(
+                "insert or ignore into index_bands values (?, ?)", [(k, article_id) for k in near]
+            )
+            self.conn.executemany(
+                "insert or ignore into index_ledes values (?, ?)",
+                [(k, article_id) for k in ledes],
+            )
+            self.conn.executemany(
+                "insert into furniture (article_id, position, line, rule) values (?, ?, ?, ?)",
+                extra.furniture,
+            )
+            self.conn.executemany(
+                "insert or ignore into pairs (article_id, other_id, kind, score)"
+                " values (?, ?, ?, ?)",
+                extra.pairs,
+            )
+
+    def add_rejection(self, row: dict) -> None:
+        with self._writing():
+            sql = f"insert or ignore into rejected ({', '.join(row)}) values ({_marks(row)})"
+            self.conn.execute(sql, list(row.values()))
+
+    def add_url(self, row: dict) -> None:
+        with self._writing():
+            self.conn.execute(_UPSERT_URL, _url_values(row))
+
+    def add_cluster(self, cluster_id: int, story_id: int, ingested_at: str) -> None:
+        """A new cluster of one article (its summary is rewritten when the batch ends)."""
+        with self._writing():
+            self.conn.execute(
+                "insert into clusters (id, size, canonical_article_id, canonical_reason,"
+                " first_seen, last_seen, story_id) values (?, 1, ?, 'only_copy', ?, ?, ?)",
+                [cluster_id, cluster_id, ingested_at, ingested_at, story_id],
+            )
+
+    def move_cluster(self, source: int, target: int) -> None:
+        """Cluster ``source`` joins ``target`` (its row goes with ``drop_cluster``)."""
+        with self._writing():
+            sql = "update articles set cluster_id = ? where cluster_id = ?"
+            self.conn.execute(sql, [target, source])
+
+    def drop_cluster(self, cluster_id: int) -> None:
+        with self._writing():
+            self.conn.execute("delete from clusters where id = ?", [cluster_id])
+
+    def set_cluster_story(self, cluster_id: int, story_id: int) -> None:
+        with self._writing():
+            for table, column in (("clusters", "id"), ("articles", "cluster_id")):
+                sql = f"update {table} set story_id = ? where {column} = ?"
+                self.conn.execute(sql, [story_id, cluster_id])
+
+    def move_story(self, source: int, target: int) -> None:
+        """Story ``source`` merges into ``target``: its clusters and articles follow."""
+        with self._writing():
+            for table in ("articles", "clusters"):
+                sql = f"update {table} set story_id = ? where story_id = ?"
+                self.conn.execute(sql, [target, source])
+            self.conn.execute("delete from stories where id = ?", [source])
+
+    def finish_batch(self, end: BatchEnd, run_id: int) -> None:
+        """Write the batch's summary rows and commit: the batch is now durable."""
+        with self._writing():
+            self._write_end(end, run_id)
+            self.db.commit()
+
+    def _write_end(self, end: BatchEnd, run_id: int) -> None:
+        self.conn.executemany(
+            "update clusters set size = :size, canonical_article_id = :canonical_article_id,"
+            " canonical_reason = :canonical_reason, first_seen = :first_seen,"
+            " last_seen = :last_seen where id = :id",
+            end.clusters,
+        )
+        self.db["site_lines"].upsert_all(end.site_lines, pk=("site", "line_hash"))
+        self.conn.executemany(
+            "insert into story_terms (term, df) values (:term, :df)"
+            " on conflict(term) do update set df = excluded.df",
+            end.story_terms,
+        )
+        self.db["stories"].upsert_all(end.stories, pk="id")
+        self.conn.executemany(
+            "delete from story_postings where term_key = ? and last_day = ? and story_id = ?",
+            [entry[:3] for entry in end.postings_gone],
+        )
+        self.conn.executemany(
+            "insert or replace into story_postings values (?, ?, ?, ?)", end.postings_added
+        )
+        self.conn.executemany(
+            "update stories set"
+            " clusters = (select count(*) from clusters where story_id = :story),"
+            " articles = (select count(*) from articles where story_id = :story)"
+            " where id = :story",
+            [{"story": story} for story in sorted(end.touched_stories)],
+        )
+        if end.run_counts:
+            self.db["runs"].update(run_id, end.run_counts)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Open the batch's transaction if needed; turn a failure into a ``StoreError`` and
+        roll the batch back (every earlier batch is intact)."""
         try:
-            self._write(batch, run_id)
+            if not self.conn.in_transaction:
+                self.conn.execute("begin immediate")
+            yield
         except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.db.rollback()
             raise StoreError(
                 f"could not write to {self.path}: {exc}; everything stored before this batch "
                 "is intact, run the same command again once this is fixed"
             ) from exc
 
-    def _write(self, batch: Batch, run_id: int) -> None:
-        with self.db.atomic():
-            for old, new in batch.merges:
-                self.db.execute(
-                    "update articles set cluster_id = ? where cluster_id = ?", [new, old]
-                )
-                self.db.execute("delete from clusters where id = ?", [old])
-            self.db["articles"].insert_all(batch.articles, batch_size=100)
-            self.db["pairs"].insert_all(batch.pairs, ignore=True)
-            self.db["furniture"].insert_all(batch.furniture)
-            self.db["clusters"].upsert_all(batch.clusters, pk="id")
-            self.db["rejected"].insert_all(batch.rejections, ignore=True)
-            self.db.conn.executemany(_UPSERT_URL, [_url_values(row) for row in batch.urls])
-            self.db["site_lines"].upsert_all(batch.site_lines, pk=("site", "line_hash"))
-            self._write_stories(batch)
-            if batch.run_counts:
-                self.db["runs"].update(run_id, batch.run_counts)
 
-    def _write_stories(self, batch: Batch) -> None:
-        for cluster, story in batch.story_backfill:
-            for table, column in (("clusters", "id"), ("articles", "cluster_id")):
-                sql = f"update {table} set story_id = ? where {column} = ?"
-                self.db.execute(sql, [story, cluster])
-        for old, new in batch.story_merges:
-            for table in ("articles", "clusters"):
-                self.db.execute(f"update {table} set story_id = ? where story_id = ?", [new, old])
-            self.db.execute("delete from stories where id = ?", [old])
-        self.db.conn.executemany(
-            "insert into story_terms (term, df) values (:term, :df)"
-            " on conflict(term) do update set df = excluded.df",
-            batch.story_terms,
-        )
-        self.db["stories"].upsert_all(batch.stories, pk="id")
-        touched = {row["story_id"] for row in batch.articles + batch.clusters}
-        touched.update(kept for _, kept in batch.story_merges)
-        touched.update(story for _, story in batch.story_backfill)
-        self.db.conn.executemany(
-            "update stories set"
-            " clusters = (select count(*) from clusters where story_id = :story),"
-            " articles = (select count(*) from articles where story_id = :story)"
-            " where id = :story",
-            [{"story": story} for story in sorted(touched)],
-        )
+@dataclass(slots=True)
+class Extra:
+    """An article's rows besides itself: removed lines and pairs, as value tuples."""
+
+    furniture: list[tuple] = field(default_factory=list)
+    pairs: list[tuple] = field(default_factory=list)
+
+
+def _marks(values: object) -> str:
+    return ", ".join("?" * len(values))  # type: ignore[arg-type]
+
+
+def _chunked(values: list, size: int = 500) -> Iterator[list]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 _URL_COLUMNS = (

@@ -3,16 +3,18 @@
 A line (2 to 25 words) that appears in articles of ``THRESHOLD`` different clusters of the
 same site is that site's furniture ("Follow our live coverage in the app", a staff blurb),
 whatever words it uses. Counting clusters, not pages, keeps a site that republishes one
-story several times from teaching itself that story's paragraphs. The state lives in the
-writer, is saved in ``site_lines`` with each batch (so a resumed run learns exactly as an
-uninterrupted one), and is applied to later pages of the site: each removed line is kept in
-``furniture`` with the rule ``site_furniture``.
+story several times from teaching itself that story's paragraphs. The state lives in
+``site_lines``: the writer reads the rows of a page's own lines when the page arrives, keeps
+the rows its batch changed, and saves them with the batch (so a resumed run learns exactly as
+an uninterrupted one). Learned lines are removed from later pages of the site: each removed
+line is kept in ``furniture`` with the rule ``site_furniture``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from pipeline.dedup.fingerprint import normalise
@@ -47,22 +49,37 @@ def line_keys(text: str) -> list[str | None]:
     return [line_key(line) if line.strip() else None for line in text.split("\n")]
 
 
-class SiteFurniture:
-    """Learns and strips per-site furniture lines."""
+class StoredLines(Protocol):
+    """What site furniture reads from the database (``pipeline/store.py`` provides it)."""
 
-    def __init__(self) -> None:
+    def site_lines(self, site: str, keys: list[str]) -> list[tuple]:
+        """(line hash, clusters as JSON, learned) of these lines of a site."""
+
+
+class SiteFurniture:
+    """Learns and strips per-site furniture lines, reading the lines a page holds."""
+
+    def __init__(self, stored: StoredLines) -> None:
+        self.stored = stored
         self.clusters: dict[tuple[str, str], list[int]] = {}
         self.learned: set[tuple[str, str]] = set()
 
-    def load(self, site: str, key: str, clusters: str, learned: int) -> None:
-        self.clusters[(site, key)] = json.loads(clusters)
-        if learned:
-            self.learned.add((site, key))
+    def forget(self) -> None:
+        """Drop what was read (the batch's changes are stored now)."""
+        self.clusters, self.learned = {}, set()
+
+    def _read(self, site: str, page: Page) -> None:
+        missing = [key for key in _keys(page) if key and (site, key) not in self.clusters]
+        for key, clusters, learned in self.stored.site_lines(site, missing):
+            self.clusters[(site, key)] = json.loads(clusters)
+            if learned:
+                self.learned.add((site, key))
 
     def strip(self, page: Page, site: str | None) -> bool:
         """Remove the site's learned lines from ``page.text``; True when any was removed."""
         if site is None:
             return False
+        self._read(site, page)
         kept, removed = [], []
         for line, key in zip(page.text.split("\n"), _keys(page), strict=True):
             if key and (site, key) in self.learned:
@@ -82,6 +99,7 @@ class SiteFurniture:
         """Count this article's lines for its site; return the ``site_lines`` rows changed."""
         if site is None:
             return []
+        self._read(site, page)
         rows = {}
         for line, key in zip(page.text.split("\n"), _keys(page), strict=True):
             seen = self.clusters.setdefault((site, key), []) if key else None

@@ -1,8 +1,11 @@
 """Cluster: exact and near-duplicate grouping with MinHash LSH and union-find.
 
-This is the reduce side and runs in the single writer process. State (LSH index, signatures,
-cluster membership) lives in memory and is rebuilt from the database at start, so a cron run
-clusters new pages against everything stored before.
+This is the reduce side and runs in the single writer process. Its state lives in the
+database (``StoredIndex``, provided by ``pipeline/store.py``): LSH band keys in
+``index_bands`` and ``index_ledes``, cluster membership in ``articles.cluster_id``. A page
+asks for what it touches (one indexed query for all its bands), so a run's cost and memory
+follow what it brings, not what is stored. The writer keeps one transaction open per batch,
+so a page sees the pages before it in the same batch.
 
 Rules, so that results are reproducible:
 
@@ -16,19 +19,20 @@ Rules, so that results are reproducible:
   complete (most words), else the first seen (lowest id); the reason is stored with it;
 * an excerpt (a page that says "Continue reading at ...") joins no near-duplicate cluster;
   it and any article largely contained in another are linked by a ``partial`` pair (exact
-  containment of shingles, candidates from an index of ledes), which merges nothing.
+  containment of shingles, candidates from the lede bands), which merges nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from pipeline.config import Config
-from pipeline.dedup.fingerprint import containment, similarity, to_minhash
-from pipeline.dedup.sketch import MinHashLSH
+from pipeline.dedup.bands import band_keys
+from pipeline.dedup.fingerprint import containment, similarity
 from pipeline.urls import canonical
 
 
@@ -56,14 +60,15 @@ class Prints:
     windows: tuple[bytes, ...] = ()
     excerpt: bool = False
 
-    @classmethod
-    def from_stored(
-        cls, content_hash: str, signature: bytes, ledes: bytes, excerpt: bool
-    ) -> Prints:
-        """``ledes`` is the lede's signature, then (for excerpts) each window's."""
-        size = len(signature)
-        parts = [ledes[i : i + size] for i in range(0, len(ledes), size)] or [b""]
-        return cls(content_hash, signature, parts[0], tuple(parts[1:]), excerpt)
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What placing a page needs to know about a stored candidate."""
+
+    cluster_id: int
+    word_count: int
+    excerpt: bool
+    signature: bytes
 
 
 @dataclass(slots=True)
@@ -74,34 +79,51 @@ class Placement:
     pairs: list[tuple[int, int, str, float]] = field(default_factory=list)
     merged: list[tuple[int, int]] = field(default_factory=list)
     joined_existing: bool = False
+    near_keys: list[int] = field(default_factory=list)
+    lede_keys: list[int] = field(default_factory=list)
+
+
+class StoredIndex(Protocol):
+    """What the index reads from the database (``pipeline/store.py`` provides it)."""
+
+    def first_with_hash(self, content_hash: str) -> int | None:
+        """The lowest article id with this normalised-text hash."""
+
+    def band_candidates(self, table: str, keys: list[int]) -> set[int]:
+        """Articles filed under any of these keys in ``index_bands`` or ``index_ledes``."""
+
+    def facts(self, ids: list[int]) -> dict[int, Facts]:
+        """Cluster, length, excerpt flag and signature of stored articles."""
+
+    def cluster_members(self, cluster_id: int) -> list[Member]:
+        """Every article of a cluster."""
+
+    def move_cluster(self, source: int, target: int) -> None:
+        """Merge cluster ``source`` into ``target`` (in the open transaction)."""
+
+
+def index_entries(
+    signature: bytes, ledes: bytes, excerpt: bool, config: Config
+) -> tuple[list[int], list[int]]:
+    """Band keys an article is filed under: near-duplicate bands of its signature (not for an
+    excerpt, which joins no cluster), and lede bands of its lede and, for an excerpt, of each
+    window (an excerpt may begin with the republisher's own lines, so a source that arrives
+    later still finds it by its lede). ``ledes`` is the lede's signature then the windows'."""
+    cfg = config.cluster
+    near = [] if excerpt else band_keys(signature, cfg.bands, cfg.rows)
+    size = len(signature)
+    parts = [ledes[i : i + size] for i in range(0, len(ledes), size)][: None if excerpt else 1]
+    lede = [key for part in parts for key in band_keys(part, cfg.lede_bands, cfg.lede_rows)]
+    return near, lede
 
 
 class ClusterIndex:
-    """In-memory grouping state; ``add`` places one new article and reports what changed."""
+    """Grouping over the stored index; ``add`` places one new article and reports what
+    changed (the writer then stores the article and its ``near_keys`` and ``lede_keys``)."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, stored: StoredIndex) -> None:
         self.config = config
-        cfg = config.cluster
-        self.lsh = MinHashLSH(
-            threshold=cfg.threshold,
-            num_perm=config.fingerprint.num_perm,
-            params=(cfg.bands, cfg.rows),
-        )
-        self.ledes = MinHashLSH(
-            num_perm=config.fingerprint.num_perm, params=(cfg.lede_bands, cfg.lede_rows)
-        )
-        self.signatures: dict[int, np.ndarray] = {}
-        self.by_hash: dict[str, int] = {}
-        self.cluster_of: dict[int, int] = {}
-        self.members: dict[int, list[Member]] = {}
-        self.words: dict[int, int] = {}
-        self.excerpts: set[int] = set()
-
-    def load(self, member: Member, prints: Prints, cluster_id: int) -> None:
-        """Restore one stored article without recomputing anything."""
-        self.cluster_of[member.id] = cluster_id
-        self.members.setdefault(cluster_id, []).append(member)
-        self._remember(member, prints)
+        self.stored = stored
 
     def add(
         self, member: Member, prints: Prints, text: str, text_of: Callable[[int], str]
@@ -110,80 +132,72 @@ class ClusterIndex:
 
         ``text_of`` gives a stored article's text, to verify partial copies exactly.
         """
-        first = self.by_hash.get(prints.content_hash)
+        first = self.stored.first_with_hash(prints.content_hash)
         if first is not None:
-            targets = {self.cluster_of[first]: (first, "exact", 1.0)}
+            cluster = self.stored.facts([first])[first].cluster_id
+            targets = {cluster: (first, "exact", 1.0)}
         elif prints.excerpt:
             targets = {}
         else:
-            targets = self._near_targets(np.frombuffer(prints.signature, dtype=np.uint32))
+            targets = self._near_targets(prints.signature)
         placement = self._join(member, targets)
         if first is None:
-            placement.pairs += self._partials(member, prints, text, text_of)
-        self._remember(member, prints)
+            ledes = prints.lede + b"".join(prints.windows)
+            near, lede = index_entries(prints.signature, ledes, prints.excerpt, self.config)
+            placement.near_keys, placement.lede_keys = near, lede
+            placement.pairs += self._partials(member, prints, placement.cluster_id, text, text_of)
         return placement
 
-    def _remember(self, member: Member, prints: Prints) -> None:
-        self.words[member.id] = member.word_count
-        if prints.excerpt:
-            self.excerpts.add(member.id)
-        if prints.content_hash in self.by_hash:
-            return
-        self.by_hash[prints.content_hash] = member.id
-        # An excerpt may begin with the republisher's own lines, so its windows are indexed
-        # too: a source that arrives later still finds it by its lede.
-        keys = [prints.lede, *(prints.windows if prints.excerpt else ())]
-        for number, lede in enumerate(key for key in keys if key):
-            self.ledes.insert((member.id, number), self._minhash(lede))
-        if not prints.excerpt:
-            self._index(member.id, np.frombuffer(prints.signature, dtype=np.uint32))
-
-    def _minhash(self, signature: bytes):
-        return to_minhash(np.frombuffer(signature, dtype=np.uint32), self.config.fingerprint)
-
     def _partials(
-        self, member: Member, prints: Prints, text: str, text_of: Callable[[int], str]
+        self,
+        member: Member,
+        prints: Prints,
+        cluster_id: int,
+        text: str,
+        text_of: Callable[[int], str],
     ) -> list[tuple[int, int, str, float]]:
         """Stored articles that contain this one, or that it contains, mostly (exactly)."""
-        candidates: set[int] = set()
-        for signature in (prints.lede, *prints.windows):
-            if signature:
-                candidates.update(key[0] for key in self.ledes.query(self._minhash(signature)))
+        cfg = self.config.cluster
+        keys = [
+            key
+            for signature in (prints.lede, *prints.windows)
+            if signature
+            for key in band_keys(signature, cfg.lede_bands, cfg.lede_rows)
+        ]
+        candidates = sorted(self.stored.band_candidates("index_ledes", keys))
+        facts = self.stored.facts(candidates)
         pairs = []
         size = self.config.fingerprint.shingle_size
-        cfg = self.config.cluster
-        for other in sorted(candidates):
-            if self.cluster_of[other] == self.cluster_of[member.id]:
+        for other in candidates:
+            if facts[other].cluster_id == cluster_id:
                 continue
             texts = (text, text_of(other))
-            new_is_small = member.word_count <= self.words[other]
+            new_is_small = member.word_count <= facts[other].word_count
             small, large = texts if new_is_small else texts[::-1]
-            excerpt = prints.excerpt if new_is_small else other in self.excerpts
+            excerpt = prints.excerpt if new_is_small else facts[other].excerpt
             needed = cfg.excerpt_containment if excerpt else cfg.partial_containment
             share = containment(small, large, size)
             if share >= needed:
                 pairs.append((member.id, other, "partial", round(share, 4)))
         return pairs
 
-    def _index(self, article_id: int, values: np.ndarray) -> None:
-        self.signatures[article_id] = values
-        self.lsh.insert(article_id, to_minhash(values, self.config.fingerprint))
-
-    def _near_targets(self, values: np.ndarray) -> dict[int, tuple[int, str, float]]:
+    def _near_targets(self, signature: bytes) -> dict[int, tuple[int, str, float]]:
         """Best verified candidate per existing cluster, in a deterministic order."""
+        cfg = self.config.cluster
+        keys = band_keys(signature, cfg.bands, cfg.rows)
+        candidates = sorted(self.stored.band_candidates("index_bands", keys))
+        facts = self.stored.facts(candidates)
+        values = np.frombuffer(signature, dtype=np.uint32)
         best: dict[int, tuple[int, str, float]] = {}
-        threshold = self.config.cluster.threshold
-        for other in sorted(self.lsh.query(to_minhash(values, self.config.fingerprint))):
-            score = similarity(values, self.signatures[other])
-            cluster = self.cluster_of[other]
-            if score >= threshold and (cluster not in best or score > best[cluster][2]):
+        for other in candidates:
+            score = similarity(values, np.frombuffer(facts[other].signature, dtype=np.uint32))
+            cluster = facts[other].cluster_id
+            if score >= cfg.threshold and (cluster not in best or score > best[cluster][2]):
                 best[cluster] = (other, "near", round(score, 4))
         return best
 
     def _join(self, member: Member, targets: dict[int, tuple[int, str, float]]) -> Placement:
         if not targets:
-            self.cluster_of[member.id] = member.id
-            self.members[member.id] = [member]
             return Placement(member.id)
         root = min(targets)
         placement = Placement(root, joined_existing=True)
@@ -191,21 +205,13 @@ class ClusterIndex:
             other, kind, score = targets[cluster]
             placement.pairs.append((member.id, other, kind, score))
             if cluster != root:
-                self._merge(cluster, root)
+                self.stored.move_cluster(cluster, root)
                 placement.merged.append((cluster, root))
-        self.cluster_of[member.id] = root
-        self.members[root].append(member)
         return placement
-
-    def _merge(self, source: int, target: int) -> None:
-        moved = self.members.pop(source)
-        for item in moved:
-            self.cluster_of[item.id] = target
-        self.members[target].extend(moved)
 
     def summary(self, cluster_id: int) -> dict[str, object]:
         """The ``clusters`` row for a cluster as it stands now."""
-        members = self.members[cluster_id]
+        members = self.stored.cluster_members(cluster_id)
         chosen, reason = choose_canonical(members)
         seen = [item.ingested_at for item in members]
         return {

@@ -1,12 +1,12 @@
-"""The reduce side: place processed pages into clusters and write them in batches.
+"""The reduce side: place processed pages into clusters and stories, and store them.
 
-One ``Writer`` per run, in the parent process. It owns the cluster index (rebuilt from the
-database when it starts) and the batch being assembled. Every source (directory importer,
-Scrapy bridge) hands its processed pages here, so a page gives the same row whatever its origin.
+One ``Writer`` per run, in the parent process. Every source (directory importer, Scrapy
+bridge) hands its processed pages here, so a page gives the same row whatever its origin.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,9 +15,21 @@ from pipeline.config import Config
 from pipeline.dedup.fingerprint import fingerprint
 from pipeline.dedup.index import ClusterIndex, Member, Placement, Prints
 from pipeline.records import Page, Rejection
-from pipeline.store import Batch, Store, article_row, now, rejection_row
+from pipeline.store import BatchEnd, Extra, Store, article_row, now, rejection_row
 from pipeline.stories.placement import Founder, StoryIndex, day_of
 from pipeline.stories.terms import story_terms
+
+STORY_CACHE = 5000  # stories kept in memory besides those changed in the batch
+MEMBER_COLUMNS = (
+    "id",
+    "published",
+    "word_count",
+    "ingested_at",
+    "url",
+    "canonical_url",
+    "site",
+    "credit",
+)
 
 
 @dataclass(slots=True)
@@ -30,6 +42,8 @@ class Counts:
     rejected: Counter = field(default_factory=Counter)
     new_clusters: int = 0
     joined_clusters: int = 0
+    writer_seconds: float = 0.0
+    story_seconds: float = 0.0
 
     def as_row(self) -> dict[str, int]:
         return {
@@ -39,31 +53,33 @@ class Counts:
             "rejected": sum(self.rejected.values()),
             "new_clusters": self.new_clusters,
             "joined_clusters": self.joined_clusters,
+            "writer_seconds": round(self.writer_seconds, 3),
+            "story_seconds": round(self.story_seconds, 3),
         }
 
 
 class Writer:
-    """Accept processed pages and rejections; flush them to the store in whole batches."""
+    """Accept processed pages and rejections; write them as they come, inside the batch's
+    transaction, and commit every ``batch_size`` items.
+
+    Nothing of the archive is loaded at start: the cluster index, site lines and stories are
+    read from the database when a page touches them, so a run's memory follows its batch
+    (and the bounded story cache), whatever the size of the archive.
+    """
 
     def __init__(self, store: Store, config: Config, run_id: int) -> None:
         self.store = store
         self.config = config
         self.run_id = run_id
         self.counts = Counts()
-        self.index = ClusterIndex(config)
-        for row in store.iter_index_rows():
-            member = Member(*row[:8])
-            chash, signature, cluster_id, excerpt, ledes = row[8:]
-            prints = Prints.from_stored(chash, signature, ledes or b"", bool(excerpt))
-            self.index.load(member, prints, cluster_id)
-        self.sites = SiteFurniture()
-        for row in store.iter_site_lines():
-            self.sites.load(*row)
-        self.stories = StoryIndex(config.story, store)
-        self.story_of: dict[int, int] = dict(store.iter_cluster_stories())
+        self.index = ClusterIndex(config, store)
+        self.sites = SiteFurniture(store)
+        self.stories = StoryIndex(config.story, store, cache_size=STORY_CACHE)
         self.next_id = store.next_article_id()
-        self.batch = Batch()
+        self.pending = 0
         self._touched: set[int] = set()
+        self._touched_stories: set[int] = set()
+        self._site_lines: list[dict] = []
         self._backfill_stories()
 
     def _backfill_stories(self) -> None:
@@ -72,11 +88,10 @@ class Writer:
             cluster, published, fetched_at, ingested_at, title, text, language = row
             terms = story_terms(text, language)
             day = day_of(published, fetched_at, ingested_at)
-            founder = Founder(cluster, title, day, terms)
-            self.story_of[cluster] = self.stories.place(founder)[0]
-            self.batch.story_backfill.append((cluster, self.story_of[cluster]))
-            if len(self.batch) >= self.config.batch_size:
-                self.flush()
+            story = self.stories.place(Founder(cluster, title, day, terms))[0]
+            self.store.set_cluster_story(cluster, story)
+            self._touched_stories.add(story)
+            self._count_item()
         self.flush()
 
     def skip(self) -> None:
@@ -86,23 +101,35 @@ class Writer:
 
     def accept(self, result: Page | Rejection, url_row: dict | None = None) -> int | None:
         """Take one processed page or rejection (and, for crawls, its ``urls`` row, written
-        in the same transaction); return the new article's id; flush when the batch is full."""
+        in the same transaction); return the new article's id; commit when the batch is full."""
+        started = time.perf_counter()
+        try:
+            return self._accept(result, url_row)
+        finally:
+            self.counts.writer_seconds += time.perf_counter() - started
+
+    def _accept(self, result: Page | Rejection, url_row: dict | None) -> int | None:
         self.counts.pages_seen += 1
         article_id = None
         if isinstance(result, Rejection):
             self.counts.rejected[result.reason.value] += 1
-            self.batch.rejections.append(rejection_row(result, self.run_id))
+            self.store.add_rejection(rejection_row(result, self.run_id))
+            self._count_item()
         else:
             article_id = self._add_article(result)
         if url_row is not None:
             self.note_url({**url_row, "article_id": article_id})
-        if len(self.batch) >= self.config.batch_size:
-            self.flush()
         return article_id
 
     def note_url(self, row: dict) -> None:
-        """Record a fetched URL (feed, sitemap or page state) with the next batch."""
-        self.batch.urls.append(row)
+        """Record a fetched URL (feed, sitemap or page state) with the current batch."""
+        self.store.add_url(row)
+        self._count_item()
+
+    def _count_item(self) -> None:
+        self.pending += 1
+        if self.pending >= self.config.batch_size:
+            self.flush()
 
     def _add_article(self, page: Page) -> int:
         article_id, stamp = self.next_id, now()
@@ -110,16 +137,8 @@ class Writer:
         site = site_key(page)
         if self.sites.strip(page, site):
             fingerprint(page, self.config.fingerprint)  # the text changed
-        member = Member(
-            article_id,
-            page.published,
-            page.word_count,
-            stamp,
-            page.url or page.canonical_url,
-            page.canonical_url,
-            page.site,
-            page.credit,
-        )
+        row = article_row(page, article_id, self.run_id, stamp)
+        member = Member(*(row[c] for c in MEMBER_COLUMNS))
         prints = Prints(
             page.content_hash,
             page.signature,
@@ -127,70 +146,74 @@ class Writer:
             tuple(page.window_signatures),
             page.excerpt,
         )
-        placement = self.index.add(member, prints, page.text, self._text_of)
+        placement = self.index.add(member, prints, page.text, self.store.article_text)
         self.counts.stored += 1
         if placement.joined_existing:
             self.counts.joined_clusters += 1
         else:
             self.counts.new_clusters += 1
-        self.batch.articles.append(article_row(page, article_id, self.run_id, stamp))
-        self.batch.site_lines.extend(self.sites.learn(site, page, placement.cluster_id))
-        self.batch.furniture.extend(
-            {"article_id": article_id, "position": i, "line": r.line, "rule": r.rule}
-            for i, r in enumerate(page.removed)
+        story = self._place_story(page, placement, stamp)
+        row.update(cluster_id=placement.cluster_id, story_id=story)
+        extra = Extra(
+            [(article_id, i, r.line, r.rule) for i, r in enumerate(page.removed)],
+            [(a, b, kind, score) for a, b, kind, score in placement.pairs],
         )
-        self.batch.pairs.extend(
-            {"article_id": a, "other_id": b, "kind": kind, "score": score}
-            for a, b, kind, score in placement.pairs
-        )
-        self.batch.merges.extend(placement.merged)
-        self._place_story(page, placement, stamp)
+        self.store.add_article(row, placement.near_keys, placement.lede_keys, extra)
+        self._site_lines.extend(self.sites.learn(site, page, placement.cluster_id))
         self._touched.add(placement.cluster_id)
+        self._touched_stories.add(story)
+        self._count_item()
         return article_id
 
-    def _place_story(self, page: Page, placement: Placement, stamp: str) -> None:
-        """A new cluster joins or starts a story; merged clusters merge their stories."""
+    def _place_story(self, page: Page, placement: Placement, stamp: str) -> int:
+        """A new cluster joins or starts a story; merged clusters merge their stories.
+        Returns the story of the page's cluster."""
         cluster = placement.cluster_id
         if not placement.joined_existing:
             linked = [
-                self.story_of[self.index.cluster_of[other]]
+                self.store.story_of_article(other)
                 for _, other, kind, _ in placement.pairs
                 if kind == "partial"
             ]
             day = day_of(page.published, page.fetched_at, stamp)
             founder = Founder(cluster, page.title, day, page.terms)
+            started = time.perf_counter()
             story, _ = self.stories.place(founder, min(linked) if linked else None)
-            self.story_of[cluster] = story
+            self.counts.story_seconds += time.perf_counter() - started
+            self.store.add_cluster(cluster, story, stamp)
+            return story
         for old, root in placement.merged:
-            mine, theirs = self.story_of.pop(old), self.story_of[root]
+            mine, theirs = self.store.story_of_cluster(old), self.store.story_of_cluster(root)
+            self.store.drop_cluster(old)
+            self._touched.discard(old)
             if mine != theirs:
                 kept, gone = sorted((mine, theirs))
                 self.stories.merge(gone, kept)
-                self.story_of = {c: kept if s == gone else s for c, s in self.story_of.items()}
-                self.batch.story_merges.append((gone, kept))
-
-    def _text_of(self, article_id: int) -> str:
-        """A stored article's text: from the batch in hand, else from the database."""
-        for row in self.batch.articles:
-            if row["id"] == article_id:
-                return row["text"]
-        return self.store.article_text(article_id)
+                self.store.move_story(gone, kept)
+                self._touched_stories.discard(gone)
+                self._touched_stories.add(kept)
+        return self.store.story_of_cluster(cluster)
 
     def flush(self) -> None:
-        """Write the current batch in one transaction (no-op when empty)."""
-        if not len(self.batch):
+        """Close the batch: summary rows, story state, counters, then commit."""
+        if not self.pending:
             return
-        for row in self.batch.articles:
-            row["cluster_id"] = self.index.cluster_of[row["id"]]
-            row["story_id"] = self.story_of[row["cluster_id"]]
-        live = {self.index.cluster_of[cluster] for cluster in self._touched}
-        self.batch.clusters = [
-            {**self.index.summary(cluster), "story_id": self.story_of[cluster]}
-            for cluster in sorted(live)
-        ]
-        self.batch.stories = self.stories.story_rows()
-        self.batch.story_terms = self.stories.frequency_rows()
-        self.batch.run_counts = self.counts.as_row()
-        self.store.write(self.batch, self.run_id)
-        self.batch = Batch()
-        self._touched = set()
+        started = time.perf_counter()
+        stories = self.stories.story_rows()
+        gone, added = self.stories.posting_changes()
+        end = BatchEnd(
+            clusters=[self.index.summary(cluster) for cluster in sorted(self._touched)],
+            stories=stories,
+            story_terms=self.stories.frequency_rows(),
+            postings_gone=gone,
+            postings_added=added,
+            site_lines=self._site_lines,
+            touched_stories=self._touched_stories,
+            run_counts=self.counts.as_row(),
+        )
+        end.run_counts["writer_seconds"] += round(time.perf_counter() - started, 3)
+        self.store.finish_batch(end, self.run_id)
+        self.counts.writer_seconds += time.perf_counter() - started
+        self.sites.forget()
+        self.pending = 0
+        self._touched, self._touched_stories, self._site_lines = set(), set(), []

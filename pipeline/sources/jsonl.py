@@ -1,4 +1,5 @@
-"""Reader for ``.jsonl`` files: one page per line, with ``url`` and ``html`` or ``text``.
+"""Reader for ``.jsonl`` files: one page per line, with ``url`` and ``html`` or ``text``, and
+optionally ``published`` (for text) and ``fetched_at`` (ISO dates).
 
 A line that is not a JSON object with those fields is a ``bad_jsonl`` rejection naming the
 line number; the other lines are still read.
@@ -6,26 +7,57 @@ line number; the other lines are still read.
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from pipeline.records import Page, Reason, Rejected, Rejection
-from pipeline.sources.common import inflate, raw_hash, read_raw
-
-# A JSONL file is a container, so it may be far larger than one page.
-CONTAINER_FACTOR = 50
+from pipeline.sources.common import GZIP_MAGIC, raw_hash
 
 
 def read_jsonl_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
-    """Yield one ``Page`` per usable line; sources are ``file.jsonl#LINE``."""
+    """Yield one ``Page`` per usable line; sources are ``file.jsonl#LINE``.
+
+    The file is read line by line (gzip inflated as it is read), so its size does not
+    matter, only each line's: a line over the page limit is a ``too_large`` rejection and
+    the reader skips to the next line without holding it.
+    """
     try:
-        data = inflate(read_raw(path, limit * CONTAINER_FACTOR), limit * CONTAINER_FACTOR)
+        with _open(path) as handle:
+            yield from _lines(handle, source, limit)
     except Rejected as exc:
         yield Rejection(source, exc.reason, exc.detail)
-        return
-    for number, line in enumerate(data.splitlines(), start=1):
-        if line.strip():
+    except PermissionError as exc:
+        yield Rejection(source, Reason.UNREADABLE, f"permission denied: {exc.strerror}")
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield Rejection(source, Reason.BAD_GZIP, f"corrupt or truncated gzip data: {exc}")
+    except OSError as exc:
+        yield Rejection(source, Reason.UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The file's bytes, inflated as they are read when it is gzip."""
+    handle = path.open("rb")
+    if handle.read(2) == GZIP_MAGIC:
+        handle.seek(0)
+        return gzip.GzipFile(fileobj=handle)  # type: ignore[return-value]
+    handle.seek(0)
+    return handle
+
+
+def _lines(handle: IO[bytes], source: str, limit: int) -> Iterator[Page | Rejection]:
+    number = 0
+    while line := handle.readline(limit + 1):
+        number += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the long line without holding it
+            detail = "line larger than the page limit"
+            yield Rejection(f"{source}#{number}", Reason.TOO_LARGE, detail, raw_hash(line))
+        elif line.strip():
             yield _page_from_line(line, f"{source}#{number}", limit)
 
 
@@ -44,5 +76,14 @@ def _page_from_line(line: bytes, source: str, limit: int) -> Page | Rejection:
     encoded = body.encode("utf-8", "replace")
     if len(encoded) > limit:
         return Rejection(source, Reason.TOO_LARGE, "page larger than the page limit", digest)
-    url = record.get("url") if isinstance(record.get("url"), str) else None
-    return Page(source=source, body=encoded, kind=kind, raw_hash=digest, url=url, charset="utf-8")
+    url, published, fetched_at = (_text(record, key) for key in ("url", "published", "fetched_at"))
+    page = Page(source=source, body=encoded, kind=kind, raw_hash=digest, url=url, charset="utf-8")
+    page.fetched_at = fetched_at
+    if kind == "text":
+        page.published = published  # an HTML page's date comes from its head
+    return page
+
+
+def _text(record: dict, key: str) -> str | None:
+    value = record.get(key)
+    return value if isinstance(value, str) and value else None

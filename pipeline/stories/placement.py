@@ -7,8 +7,10 @@ their 5-word shingles), so a story is decided on vocabulary (``pipeline/stories/
 * a story keeps the summed term shares of its clusters' first articles: each article's
   ``1 + ln count`` per term, scaled to unit length, so a long article weighs no more than a
   short one (the ``KEEP`` heaviest terms of each bag: content words and names);
-* a new cluster is compared with each story that has a cluster within ``window_days`` of it
-  and shares a name with it. Terms are weighted ``(1 + ln count) * ln((N + PRIOR) / (df +
+* a new cluster is compared with the stories that have a cluster within ``window_days`` of it
+  and are filed under one of its three leading names (each story is filed under its
+  ``POSTED`` heaviest names, in ``story_postings``), at most ``CANDIDATES`` of them, those
+  sharing the most leading names first. Terms are weighted ``(1 + ln count) * ln((N + PRIOR) / (df +
   1))``, where ``df`` counts the clusters using the term so far and ``PRIOR`` pretends the
   corpus also holds that many unrelated articles, so the first articles of a small database
   do not all look alike. The new cluster's vector keeps only the terms some earlier cluster
@@ -24,17 +26,20 @@ their 5-word shingles), so a story is decided on vocabulary (``pipeline/stories/
 * an excerpt or quoting post linked by a ``partial`` pair takes the story of what it quotes;
   two clusters that merge bring their stories together.
 
-All state is written with each batch (``stories`` rows with their term shares, ``story_terms``
-document frequencies), so a resumed run places pages exactly as an uninterrupted one would.
-Stories are read from the database only for the days that arriving pages need, so memory
-follows the dates in hand rather than the size of the archive.
+All state is written with each batch (``stories`` rows with their term shares, their
+postings, ``story_terms`` document frequencies), so a resumed run places pages exactly as an
+uninterrupted one would. Candidates come from the postings, one indexed query per new
+cluster, and stories are read when they are candidates, into a bounded cache: a run's cost
+and memory do not grow with the archive or with the number of stories of a busy day.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import math
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,6 +52,9 @@ PRIOR = 300
 KEEP = 150
 KEY_NAMES = 6
 LEADING = 3
+POSTED = 10  # names a story is filed under in story_postings
+CANDIDATES = 8  # stories scored at most per new cluster
+PER_NAME = 64  # the newest stories of the window read per leading name
 Counts = dict[str, int]
 Weights = dict[str, float]
 Vector = dict[str, float]
@@ -63,6 +71,20 @@ class Story:
     last_day: int
     words: Weights = field(default_factory=dict)
     names: Weights = field(default_factory=dict)
+    posted: list[tuple[int, int, int, int]] = field(default_factory=list)  # as stored
+    _filed_under: frozenset[str] | None = None
+
+    def posted_names(self) -> frozenset[str]:
+        """The names this story is filed under: its ``POSTED`` heaviest."""
+        if self._filed_under is None:
+            self._filed_under = frozenset(name for name, _ in _heaviest(self.names, POSTED))
+        return self._filed_under
+
+    def postings(self) -> list[tuple[int, int, int, int]]:
+        """``story_postings`` rows: (term key, last day, story, first day)."""
+        return sorted(
+            (term_key(name), self.last_day, self.id, self.first_day) for name in self.posted_names()
+        )
 
     def row(self) -> dict[str, object]:
         return {
@@ -76,8 +98,9 @@ class Story:
 
     @classmethod
     def from_row(cls, row: dict) -> Story:
+        """A stored story, with the postings the database holds for it."""
         terms = json.loads(row["terms"])
-        return cls(
+        story = cls(
             row["id"],
             row["title"],
             date.fromisoformat(row["first_day"]).toordinal(),
@@ -85,12 +108,15 @@ class Story:
             terms["words"],
             terms["names"],
         )
+        story.posted = story.postings()
+        return story
 
     def absorb(self, words: Weights, names: Weights, first_day: int, last_day: int) -> None:
         self.first_day = min(self.first_day, first_day)
         self.last_day = max(self.last_day, last_day)
         self.words = _top(self.words, words)
         self.names = _top(self.names, names)
+        self._filed_under = None
 
 
 @dataclass(slots=True)
@@ -106,8 +132,11 @@ class Founder:
 class StoredStories(Protocol):
     """What the index reads from the database (``pipeline/store.py`` provides it)."""
 
-    def stories_between(self, first_day: str, last_day: str) -> Iterable[dict]:
-        """Stored ``stories`` rows with a cluster between the two days (ISO dates)."""
+    def recent_postings(
+        self, key: int, first_day: int, last_day: int, exclude: Iterable[int], limit: int
+    ) -> list[tuple[int, int]]:
+        """(last day, story) of the ``limit`` newest stored stories filed under this term key
+        with a cluster between the two days (ordinals), leaving out ``exclude``."""
 
     def story(self, story_id: int) -> dict | None:
         """One stored ``stories`` row."""
@@ -119,8 +148,10 @@ class StoredStories(Protocol):
 class NothingStored:
     """An empty database: for replaying placement in memory (benchmarks, tests)."""
 
-    def stories_between(self, first_day: str, last_day: str) -> Iterable[dict]:
-        return ()
+    def recent_postings(
+        self, key: int, first_day: int, last_day: int, exclude: Iterable[int], limit: int
+    ) -> list[tuple[int, int]]:
+        return []
 
     def story(self, story_id: int) -> dict | None:
         return None
@@ -132,45 +163,45 @@ class NothingStored:
 class StoryIndex:
     """Places new clusters into stories and hands each batch the rows that changed."""
 
-    def __init__(self, config: StoryConfig, stored: StoredStories) -> None:
+    def __init__(
+        self, config: StoryConfig, stored: StoredStories, cache_size: int | None = None
+    ) -> None:
+        """``cache_size`` bounds the stories kept in memory besides those changed since the
+        last ``story_rows`` (None keeps all: for replays with nothing stored)."""
         self.config = config
         self.stored = stored
+        self.cache_size = cache_size
         self.documents = stored.term_frequencies([""]).get("", 0)
         self._stored_any = self.documents > 0  # a new database has no frequencies to read
         self.df: dict[str, int] = {}
-        self.stories: dict[int, Story] = {}
-        self.by_name: dict[str, set[int]] = {}
-        self.loaded_days: set[int] = set()
+        self.stories: OrderedDict[int, Story] = OrderedDict()
         self.changed_terms: set[str] = set()
         self.changed: set[int] = set()
+        self.unposted: list[tuple[int, int, int, int]] = []
 
     def place(self, founder: Founder, linked_story: int | None = None) -> tuple[int, float]:
         """The story for a new cluster, and the score that chose it (1.0 when linked)."""
         self._count(founder.terms)
-        self._ensure_days(founder.day)
         words, names = _split(founder.terms)
         if linked_story is not None:
-            self._ensure_story(linked_story)
-            story, score = self.stories[linked_story], 1.0
+            story, score = self._ensure_story(linked_story), 1.0
         else:
             story, score = self._closest(words, names, founder.day)
         if story is None:
             story = Story(founder.cluster_id, founder.title, founder.day, founder.day)
             self.stories[story.id] = story
         story.absorb(_shares(words), _shares(names), founder.day, founder.day)
-        self._index_names(story)
         self.changed.add(story.id)
+        self._evict()
         return story.id, round(score, 4)
 
     def merge(self, source: int, target: int) -> None:
         """Fold story ``source`` into ``target`` (two of their clusters merged)."""
         self._ensure_story(source)
-        self._ensure_story(target)
-        old, new = self.stories.pop(source), self.stories[target]
+        new = self._ensure_story(target)
+        old = self.stories.pop(source)
         new.absorb(old.words, old.names, old.first_day, old.last_day)
-        for name in old.names:
-            self.by_name.get(name, set()).discard(source)
-        self._index_names(new)
+        self.unposted.extend(old.posted)
         self.changed.discard(source)
         self.changed.add(target)
 
@@ -182,10 +213,23 @@ class StoryIndex:
         return rows
 
     def story_rows(self) -> list[dict[str, object]]:
-        """``stories`` rows changed since the last call."""
-        rows = [self.stories[i].row() for i in sorted(self.changed) if i in self.stories]
-        self.changed = set()
-        return rows
+        """``stories`` rows changed since the last call (then ``posting_changes``)."""
+        return [self.stories[i].row() for i in sorted(self.changed) if i in self.stories]
+
+    def posting_changes(self) -> tuple[list[tuple], list[tuple]]:
+        """``story_postings`` rows to delete and to insert since the last call; the stories
+        changed are then as stored, and may leave the cache."""
+        gone, added = self.unposted, []
+        for story_id in sorted(self.changed):
+            story = self.stories.get(story_id)
+            if story is not None and story.postings() != story.posted:
+                gone.extend(story.posted)
+                story.posted = story.postings()
+                added.extend(story.posted)
+        self.changed, self.unposted = set(), []
+        self._stored_any = True  # what was placed so far is now read from the database
+        self._evict()
+        return gone, added
 
     def _count(self, terms: Counts) -> None:
         """Add one cluster to the document frequencies."""
@@ -205,14 +249,11 @@ class StoryIndex:
         window, threshold = self.config.window_days, self.config.threshold
         idf: dict[str, float] = {}  # this placement's weights, shared by all candidates
         my_names = self._vector(names, idf, shared=True)
-        leading = _leading(my_names)
-        candidates: set[int] = set()
-        for name in leading:  # a story must share one of these leading names
-            candidates.update(self.by_name.get(name, ()))
+        leading = _leading(my_names)  # a story must share one of these leading names
         my_words: Vector | None = None
         best, best_score = None, 0.0
-        for story_id in sorted(candidates):
-            story = self.stories[story_id]
+        for story_id in self._candidates(leading, day):
+            story = self._ensure_story(story_id)
             if story.first_day - window > day or day > story.last_day + window:
                 continue
             their_names = self._vector(story.names, idf)
@@ -244,33 +285,51 @@ class StoryIndex:
         norm = math.sqrt(sum(value * value for value in vector.values()))
         return {term: value / norm for term, value in vector.items()} if norm else {}
 
-    def _index_names(self, story: Story) -> None:
-        for name in story.names:
-            self.by_name.setdefault(name, set()).add(story.id)
+    def _candidates(self, leading: set[str], day: int) -> list[int]:
+        """Stories of the window filed under a leading name, in id order: per name the
+        ``PER_NAME`` newest (so a name in every story of a busy day costs a bounded read),
+        then the ``CANDIDATES`` sharing the most leading names (then the newest). Stored
+        stories come from their postings, stories changed since the last write from memory;
+        both are cut alike, so the choice does not depend on when the batch was written."""
+        lo, hi = day - self.config.window_days, day + self.config.window_days
+        window = [
+            story
+            for story in (self.stories[story_id] for story_id in self.changed)
+            if story.first_day <= hi and story.last_day >= lo
+        ]
+        shared: dict[int, int] = {}
+        for name in sorted(leading):
+            found = [(s.last_day, s.id) for s in window if name in s.posted_names()]
+            if self._stored_any:
+                key = term_key(name)
+                found += self.stored.recent_postings(key, lo, hi, self.changed, PER_NAME)
+            for _, story_id in sorted(found, reverse=True)[:PER_NAME]:
+                shared[story_id] = shared.get(story_id, 0) + 1
+        ranked = sorted(shared, key=lambda story_id: (-shared[story_id], -story_id))
+        return sorted(ranked[:CANDIDATES])
 
-    def _ensure_days(self, day: int) -> None:
-        """Load every stored story that overlaps the window around ``day``."""
-        window = self.config.window_days
-        missing = [d for d in range(day - window, day + window + 1) if d not in self.loaded_days]
-        if not missing:
-            return
-        first, last = (date.fromordinal(d).isoformat() for d in (min(missing), max(missing)))
-        for row in self.stored.stories_between(first, last):
-            self._keep(Story.from_row(row))
-        self.loaded_days.update(missing)
-
-    def _ensure_story(self, story_id: int) -> None:
-        if story_id not in self.stories:
+    def _ensure_story(self, story_id: int) -> Story:
+        story = self.stories.get(story_id)
+        if story is None:
             row = self.stored.story(story_id)
             if row is None:
                 raise KeyError(f"story {story_id} is neither stored nor in this run")
-            self._keep(Story.from_row(row))
-
-    def _keep(self, story: Story) -> None:
-        if story.id not in self.stories:
-            self.stories[story.id] = story
+            story = self.stories[story_id] = Story.from_row(row)
             self._load_frequencies([*story.words, *story.names])
-            self._index_names(story)
+        self.stories.move_to_end(story_id)
+        return story
+
+    def _evict(self) -> None:
+        """Forget the least recently used stories that are as stored, beyond the cache."""
+        if self.cache_size is None:
+            return
+        while len(self.stories) > self.cache_size + len(self.changed):
+            for story_id in self.stories:
+                if story_id not in self.changed:
+                    del self.stories[story_id]
+                    break
+            else:
+                return
 
 
 def day_of(published: str | None, fetched_at: str | None, ingested_at: str) -> int:
@@ -333,3 +392,12 @@ def _leading(names: Vector) -> set[str]:
 def _dot(vector: Vector, other: Vector) -> float:
     small, large = (vector, other) if len(vector) <= len(other) else (other, vector)
     return sum(value * large.get(term, 0.0) for term, value in small.items())
+
+
+def term_key(term: str) -> int:
+    """A story term as a 63-bit integer, the key of its postings.
+
+    >>> term_key("@putin") == term_key("@putin") != term_key("@assad")
+    True
+    """
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "big") >> 1
