@@ -107,6 +107,7 @@ class Config:
     max_page_bytes: int = 20 * 1024 * 1024
     page_timeout: float = 30.0
     batch_size: int = 200
+    follow_links: bool = False  # read files whose links lead outside the folder given
 
     def __post_init__(self) -> None:
         if self.cluster.bands * self.cluster.rows > self.fingerprint.num_perm:

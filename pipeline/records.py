@@ -28,6 +28,8 @@ class Reason(StrEnum):
     NO_TEXT = "no_text"
     TIMEOUT = "timeout"
     EXTRACT_ERROR = "extract_error"
+    OUTSIDE_FOLDER = "outside_folder"
+    INTERNAL_ERROR = "internal_error"
 
 
 class Rejected(Exception):

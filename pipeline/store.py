@@ -401,6 +401,9 @@ def rejection_row(rejection: Rejection, run_id: int) -> dict:
     }
 
 
+CACHE_KIB = 64 * 1024
+
+
 def _connect(path: Path) -> Database:
     """Open the database for writing, turning the usual failures into one-line reasons."""
     folder = path.resolve().parent
@@ -415,6 +418,9 @@ def _connect(path: Path) -> Database:
         db.execute("pragma busy_timeout = 10000")
         db.enable_wal()
         db.execute("pragma synchronous = normal")
+        # The writer looks up random keys (band keys, hashes) in indexes far larger than
+        # SQLite's default 2 MB page cache; 64 MB keeps their upper levels in memory.
+        db.execute(f"pragma cache_size = -{CACHE_KIB}")
         migrations.apply(db)
         db.execute("begin immediate")  # fails now, not mid-run, if we cannot write
         db.execute("rollback")

@@ -7,9 +7,13 @@ the worker processes with the rest of the per-page work.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.records import Reason, Rejected
 
@@ -30,17 +34,39 @@ def raw_hash(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """Open a file for reading without ever blocking: ``open()`` of a FIFO waits forever for
+    a writer, so the file is opened non-blocking and refused unless it is a regular file
+    (a link named ``page.html`` may lead to a pipe, a device or a socket)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise _unreadable(exc) from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Rejected(Reason.NOT_A_PAGE, "not a regular file (a pipe, device or socket)")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _unreadable(exc: OSError) -> Rejected:
+    if isinstance(exc, PermissionError):
+        return Rejected(Reason.UNREADABLE, f"permission denied: {exc.strerror}")
+    if exc.errno == errno.ELOOP:
+        return Rejected(Reason.SYMLINK_LOOP, "symbolic link points back at itself")
+    return Rejected(Reason.UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+
+
 def read_raw(path: Path, limit: int) -> bytes:
     """Read a file's bytes as stored, refusing files over ``limit`` bytes."""
-    try:
-        with path.open("rb") as handle:
+    with open_regular(path) as handle:
+        try:
             data = handle.read(limit + 1)
-    except PermissionError as exc:
-        raise Rejected(Reason.UNREADABLE, f"permission denied: {exc.strerror}") from exc
-    except OSError as exc:
-        if exc.errno == 40:  # ELOOP
-            raise Rejected(Reason.SYMLINK_LOOP, "symbolic link points back at itself") from exc
-        raise Rejected(Reason.UNREADABLE, f"cannot read file: {exc.strerror or exc}") from exc
+        except OSError as exc:  # it vanished, or /proc/self/mem
+            raise _unreadable(exc) from exc
     if len(data) > limit:
         raise Rejected(Reason.TOO_LARGE, f"larger than the {_mib(limit)} page limit")
     return data

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from pipeline.records import Page, Reason, Rejected, Rejection
-from pipeline.sources.common import GZIP_MAGIC, raw_hash
+from pipeline.sources.common import GZIP_MAGIC, open_regular, raw_hash
 
 
 def read_jsonl_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
@@ -40,7 +40,7 @@ def read_jsonl_file(path: Path, source: str, limit: int) -> Iterator[Page | Reje
 
 def _open(path: Path) -> IO[bytes]:
     """The file's bytes, inflated as they are read when it is gzip."""
-    handle = path.open("rb")
+    handle = open_regular(path)
     if handle.read(2) == GZIP_MAGIC:
         handle.seek(0)
         return gzip.GzipFile(fileobj=handle)  # type: ignore[return-value]
@@ -49,16 +49,20 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def _lines(handle: IO[bytes], source: str, limit: int) -> Iterator[Page | Rejection]:
-    number = 0
+    number = records = 0
     while line := handle.readline(limit + 1):
         number += 1
         if len(line) > limit and not line.endswith(b"\n"):
             while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
                 pass  # skip the rest of the long line without holding it
+            records += 1
             detail = "line larger than the page limit"
             yield Rejection(f"{source}#{number}", Reason.TOO_LARGE, detail, raw_hash(line))
         elif line.strip():
+            records += 1
             yield _page_from_line(line, f"{source}#{number}", limit)
+    if not records:
+        yield Rejection(source, Reason.EMPTY, "the file holds no records (empty or blank lines)")
 
 
 def _page_from_line(line: bytes, source: str, limit: int) -> Page | Rejection:
@@ -85,5 +89,9 @@ def _page_from_line(line: bytes, source: str, limit: int) -> Page | Rejection:
 
 
 def _text(record: dict, key: str) -> str | None:
+    """A string field, with lone surrogates (``"\\udc80"`` is valid JSON, not valid UTF-8)
+    replaced, so the row can be written."""
     value = record.get(key)
-    return value if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value:
+        return None
+    return value.encode("utf-8", "replace").decode("utf-8")

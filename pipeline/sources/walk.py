@@ -9,6 +9,8 @@ walk.
 from __future__ import annotations
 
 import os
+import sys
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,14 +38,59 @@ def format_of(name: str) -> str | None:
     return {".warc": "warc", ".jsonl": "jsonl"}.get(suffix)
 
 
-def iter_directory(root: Path, limit: int) -> Iterator[Page | Rejection]:
-    """Yield every page (or rejection) below ``root``, recursively, in a stable order."""
-    for path, problem in _walk(root, root, frozenset()):
-        source = path.relative_to(root).as_posix()
+def iter_directory(
+    root: Path, limit: int, follow_links: bool = False
+) -> Iterator[Page | Rejection]:
+    """Yield every page (or rejection) below ``root``, recursively, in a stable order.
+
+    Every file ends in pages or rejections: a reader that fails in a way nobody foresaw
+    gives an ``internal_error`` rejection with the traceback (and one line on stderr), and
+    the walk goes on with the next file. Files reached through a link that leads outside
+    ``root`` are refused unless ``follow_links``.
+    """
+    inside = root.resolve()
+    for path, problem in _walk(root):
+        source = _printable(path.relative_to(root).as_posix())
         if problem is not None:
-            yield problem
-            continue
+            yield Rejection(source, problem.reason, problem.detail)
+        elif not follow_links and not _within(path, inside):
+            detail = "a link to a file outside the folder (use --follow-links to read it)"
+            yield Rejection(source, Reason.OUTSIDE_FOLDER, detail)
+        else:
+            yield from _guarded(path, source, limit)
+
+
+def _printable(name: str) -> str:
+    """A file name as text that can be stored: bytes that are not UTF-8 (kept by Python as
+    lone surrogates) become U+FFFD.
+
+    >>> _printable("caf\\udce9.html")
+    'caf\\ufffd.html'
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _within(path: Path, inside: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(inside)
+    except (OSError, RuntimeError):
+        return True  # a broken link: reading it says why
+
+
+def _guarded(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
+    """The file's items; an unexpected failure becomes an ``internal_error`` rejection."""
+    try:
         yield from _read(path, source, limit)
+    except Exception:
+        yield internal_error(source, "reading")
+
+
+def internal_error(source: str, stage: str) -> Rejection:
+    """A bug met on one input: recorded with its traceback, one line on stderr, run goes on."""
+    trace = traceback.format_exc()
+    last = trace.strip().splitlines()[-1]
+    print(f"wirecopy: internal error while {stage} {source}: {last}", file=sys.stderr)
+    return Rejection(source, Reason.INTERNAL_ERROR, trace[-4000:])
 
 
 def _read(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
@@ -60,26 +107,48 @@ def _read(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
         yield Rejection(source, Reason.NOT_A_PAGE, f"{shown} is not a page format ({wanted}, .gz)")
 
 
-def _walk(
-    root: Path, folder: Path, ancestors: frozenset[tuple[int, int]]
-) -> Iterator[tuple[Path, Rejection | None]]:
+def _walk(root: Path) -> Iterator[tuple[Path, Rejection | None]]:
+    """Files below ``root`` depth-first in sorted order, with a stack of open listings
+    instead of recursion (a tree 500 folders deep must not hit Python's recursion limit)."""
+    stack: list[tuple[Iterator[os.DirEntry], frozenset[tuple[int, int]]]] = []
+    listing = _list(root, frozenset())
+    if isinstance(listing, Rejection):
+        yield root, listing
+        return
+    stack.append(listing)
+    while stack:
+        entries, ancestors = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = Path(entry.path)
+        kind, problem = _classify(path, entry, ancestors)
+        if kind == "folder":
+            listing = _list(path, ancestors)
+            if isinstance(listing, Rejection):
+                yield path, listing
+            else:
+                stack.append(listing)
+        else:
+            yield path, problem
+
+
+def _list(
+    folder: Path, ancestors: frozenset[tuple[int, int]]
+) -> tuple[Iterator[os.DirEntry], frozenset[tuple[int, int]]] | Rejection:
     try:
         info = folder.stat()
-        ancestors = ancestors | {(info.st_dev, info.st_ino)}
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as exc:
-        source = folder.relative_to(root).as_posix()
-        yield folder, Rejection(source, Reason.UNREADABLE, f"cannot list folder: {exc.strerror}")
-        return
-    for entry in entries:
-        path = Path(entry.path)
-        yield from _walk_entry(root, path, entry, ancestors)
+        return Rejection("", Reason.UNREADABLE, f"cannot list folder: {exc.strerror}")
+    return iter(entries), ancestors | {(info.st_dev, info.st_ino)}
 
 
-def _walk_entry(
-    root: Path, path: Path, entry: os.DirEntry, ancestors: frozenset[tuple[int, int]]
-) -> Iterator[tuple[Path, Rejection | None]]:
-    source = path.relative_to(root).as_posix()
+def _classify(
+    path: Path, entry: os.DirEntry, ancestors: frozenset[tuple[int, int]]
+) -> tuple[str, Rejection | None]:
+    """``("folder", None)`` to descend, else ``("file", why it is refused or None)``."""
     try:
         is_dir = entry.is_dir(follow_symlinks=True)
     except OSError:
@@ -87,21 +156,17 @@ def _walk_entry(
     if not is_dir:
         if entry.is_symlink() and not os.path.exists(path):
             reason = Reason.SYMLINK_LOOP if _is_loop(path) else Reason.UNREADABLE
-            yield path, Rejection(source, reason, _link_detail(reason))
-        elif entry.is_file(follow_symlinks=True) or entry.is_symlink():
-            yield path, None
-        else:
-            yield path, Rejection(source, Reason.NOT_A_PAGE, "not a regular file")
-        return
+            return "file", Rejection("", reason, _link_detail(reason))
+        if entry.is_file(follow_symlinks=True) or entry.is_symlink():
+            return "file", None
+        return "file", Rejection("", Reason.NOT_A_PAGE, "not a regular file")
     try:
         info = path.stat()
     except OSError as exc:
-        yield path, Rejection(source, Reason.UNREADABLE, f"cannot open folder: {exc.strerror}")
-        return
+        return "file", Rejection("", Reason.UNREADABLE, f"cannot open folder: {exc.strerror}")
     if (info.st_dev, info.st_ino) in ancestors:
-        yield path, Rejection(source, Reason.SYMLINK_LOOP, "folder link leads back to a parent")
-        return
-    yield from _walk(root, path, ancestors)
+        return "file", Rejection("", Reason.SYMLINK_LOOP, "folder link leads back to a parent")
+    return "folder", None
 
 
 def _is_loop(path: Path) -> bool:
