@@ -84,6 +84,11 @@ def _fail(message: str, status: int = EXIT_FATAL) -> None:
     show_default=True,
     help="Pages per transaction; smaller batches commit more often.",
 )
+@click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Also read files whose symbolic links lead outside DIRECTORY (refused by default).",
+)
 def ingest(
     directory: Path,
     db_path: Path,
@@ -93,6 +98,7 @@ def ingest(
     min_words: int,
     page_timeout: float,
     batch_size: int,
+    follow_links: bool,
 ) -> None:
     """Ingest a folder of saved pages into the database, clustering copies.
 
@@ -107,7 +113,12 @@ def ingest(
 
     if not directory.is_dir():
         _fail(f"{directory} is not a directory")
-    config = Config(min_words=min_words, page_timeout=page_timeout, batch_size=batch_size)
+    config = Config(
+        min_words=min_words,
+        page_timeout=page_timeout,
+        batch_size=batch_size,
+        follow_links=follow_links,
+    )
     try:
         with writer_lock(db_path, wait=wait):
             outcome = ingest_directory(directory, db_path, config, workers=workers, quiet=quiet)

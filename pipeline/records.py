@@ -7,6 +7,8 @@ A page a stage refuses becomes a ``Rejection`` with a named reason, never a sile
 
 from __future__ import annotations
 
+import sys
+import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -97,3 +99,13 @@ class Page:
     # Filled last in the worker: story terms, and each text line's site-furniture key
     terms: dict[str, int] = field(default_factory=dict)
     line_keys: list[str | None] = field(default_factory=list)
+
+
+def internal_error(source: str, stage: str) -> Rejection:
+    """The exception being handled, met on one input, as that input's rejection: a bug is
+    recorded with its traceback and one line on stderr (cron mails it), and the run goes on
+    with the next input, tonight and every night after."""
+    trace = traceback.format_exc()
+    last = trace.strip().splitlines()[-1]
+    print(f"wirecopy: internal error while {stage} {source}: {last}", file=sys.stderr)
+    return Rejection(source, Reason.INTERNAL_ERROR, trace[-4000:])

@@ -300,6 +300,20 @@ class Store:
             self.db["runs"].update(run_id, end.run_counts)
 
     @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One page's writes: undone together if handling the page fails, the batch kept."""
+        with self._writing():
+            self.conn.execute("savepoint page")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:  # a StoreError has already rolled the batch back
+                self.conn.execute("rollback to page")
+                self.conn.execute("release page")
+            raise
+        self.conn.execute("release page")
+
+    @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
         """Open the batch's transaction if needed; turn a failure into a ``StoreError`` and
         roll the batch back (every earlier batch is intact)."""
@@ -362,43 +376,60 @@ def _url_values(row: dict) -> tuple:
     return tuple(row.get(column) for column in _URL_COLUMNS)
 
 
+def storable(row: dict) -> dict:
+    """The row with text SQLite can store: lone surrogates (from file names, JSON escapes or
+    archive headers) replaced.
+
+    >>> storable({"url": "https://example.org/\\udc80", "id": 1})
+    {'url': 'https://example.org/?', 'id': 1}
+    """
+    for key, value in row.items():
+        if isinstance(value, str) and not value.isascii():
+            row[key] = value.encode("utf-8", "replace").decode("utf-8")
+    return row
+
+
 def article_row(page: Page, article_id: int, run_id: int, ingested_at: str) -> dict:
     """The ``articles`` row for a processed page (cluster id is filled at write time)."""
-    return {
-        "id": article_id,
-        "source": page.source,
-        "raw_hash": page.raw_hash,
-        "url": page.url or page.canonical_url,
-        "canonical_url": page.canonical_url,
-        "title": page.title,
-        "author": page.author,
-        "published": page.published,
-        "site": page.site,
-        "credit": page.credit,
-        "language": page.language,
-        "text": page.text,
-        "word_count": page.word_count,
-        "content_hash": page.content_hash,
-        "signature": page.signature,
-        "lede_signatures": page.lede_signature
-        + (b"".join(page.window_signatures) if page.excerpt else b""),
-        "excerpt": int(page.excerpt),
-        "found_by": page.found_by,
-        "fetched_at": page.fetched_at,
-        "run_id": run_id,
-        "ingested_at": ingested_at,
-    }
+    return storable(
+        {
+            "id": article_id,
+            "source": page.source,
+            "raw_hash": page.raw_hash,
+            "url": page.url or page.canonical_url,
+            "canonical_url": page.canonical_url,
+            "title": page.title,
+            "author": page.author,
+            "published": page.published,
+            "site": page.site,
+            "credit": page.credit,
+            "language": page.language,
+            "text": page.text,
+            "word_count": page.word_count,
+            "content_hash": page.content_hash,
+            "signature": page.signature,
+            "lede_signatures": page.lede_signature
+            + (b"".join(page.window_signatures) if page.excerpt else b""),
+            "excerpt": int(page.excerpt),
+            "found_by": page.found_by,
+            "fetched_at": page.fetched_at,
+            "run_id": run_id,
+            "ingested_at": ingested_at,
+        }
+    )
 
 
 def rejection_row(rejection: Rejection, run_id: int) -> dict:
-    return {
-        "source": rejection.source,
-        "raw_hash": rejection.raw_hash,
-        "reason": rejection.reason.value,
-        "detail": rejection.detail,
-        "run_id": run_id,
-        "rejected_at": now(),
-    }
+    return storable(
+        {
+            "source": rejection.source,
+            "raw_hash": rejection.raw_hash,
+            "reason": rejection.reason.value,
+            "detail": rejection.detail,
+            "run_id": run_id,
+            "rejected_at": now(),
+        }
+    )
 
 
 CACHE_KIB = 64 * 1024

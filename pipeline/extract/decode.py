@@ -35,12 +35,40 @@ def declared_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace").lower() if match else None
 
 
+def usable(label: str | None) -> str | None:
+    """The text encoding a declared label names, or None for labels no browser would use:
+    unknown ones ("undefined"), codecs that are not text encodings (punycode, idna, rot13,
+    base64 ...), and UTF-16/32, which a document cannot declare in its own ASCII bytes (the
+    WHATWG rule: ``<meta charset=utf-16>`` means UTF-8).
+
+    >>> usable("UTF-16"), usable("undefined"), usable("punycode"), usable("Windows-1251")
+    ('utf-8', None, None, 'cp1251')
+    """
+    if not label:
+        return None
+    try:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError, UnicodeError):
+        return None
+    if info.name.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FOR_PAGES:
+        return None
+    return info.name
+
+
+_NOT_FOR_PAGES = frozenset(
+    {"punycode", "idna", "raw-unicode-escape", "unicode-escape", "undefined", "utf-7"}
+    | {"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"}  # EBCDIC, not web
+)
+
+
 def _try(body: bytes, encoding: str | None) -> str | None:
     if not encoding:
         return None
     try:
         return body.decode(encoding)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, UnicodeError, ValueError):
         return None
 
 
@@ -74,15 +102,37 @@ def decode(body: bytes, declared: str | None = None) -> str:
     utf16 = _looks_utf16(body)
     if utf16 is None and _control_share(body[:4096]) > 0.1:
         raise Rejected(Reason.BINARY, "looks like a binary file, not text")
-    for encoding in (declared, declared_charset(body), utf16, "utf-8"):
+    for encoding in (usable(declared), usable(declared_charset(body)), utf16, "utf-8"):
         text = _try(body, encoding)
         if text is not None:
             return _reject_if_binary(text)
+    text = _mostly_utf8(body)
+    if text is not None:
+        return _reject_if_binary(text)
     for encoding in (*_detected(body), "cp1252"):
         text = _try(body, encoding)
         if text is not None:
             return _reject_if_binary(text)
     raise Rejected(Reason.DECODE_ERROR, "bytes match no known text encoding")
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a truncated download, one latin-1 "Café" pasted in), as
+    text with U+FFFD in their place: losing the article, or reading all of it as windows-1252,
+    would be worse. It must hold many valid multi-byte characters for each bad byte; text in
+    a legacy encoding holds almost none.
+
+    >>> _mostly_utf8("Путин посетил базу".encode() + b"\\xd0")
+    'Путин посетил базу\\ufffd'
+    >>> _mostly_utf8("Le café était fermé.".encode("cp1252")) is None
+    True
+    """
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for char in text if char > "\x7f") - bad
+    if bad and wide >= 8 * bad and bad <= 1 + len(text) // 50:
+        return text
+    return None
 
 
 # Encodings web pages actually use (the WHATWG Encoding Standard's legacy set), in

@@ -56,5 +56,5 @@ def _ingest(
     run_id = store.start_run("ingest", arguments)
     show = not quiet and sys.stderr.isatty()
     with tqdm(unit=" pages", disable=not show, file=sys.stderr, desc="ingest") as bar:
-        items = iter_directory(directory, config.max_page_bytes)
+        items = iter_directory(directory, config.max_page_bytes, config.follow_links)
         return run(store, items, config, run_id=run_id, mapper=mapper, on_result=bar.update)

@@ -9,6 +9,7 @@ raised. A per-page time limit (SIGALRM) keeps one pathological page from stallin
 
 from __future__ import annotations
 
+import re
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from pipeline.clean.site import line_keys
 from pipeline.config import Config
 from pipeline.dedup.fingerprint import fingerprint
 from pipeline.extract.html import extract, take_headline
-from pipeline.records import Page, Reason, Rejected, Rejection
+from pipeline.records import Page, Reason, Rejected, Rejection, internal_error
 from pipeline.sources.common import inflate
 from pipeline.stories.terms import load_stop_lists, story_terms
 
@@ -39,10 +40,13 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
             clean_page(page)
             fingerprint(page, config.fingerprint)
         _check_length(page, config.min_words)
+        page.terms = story_terms(page.text, page.language)
+        page.line_keys = line_keys(page.text)
     except Rejected as exc:
         return Rejection(page.source, exc.reason, exc.detail, page.raw_hash)
-    page.terms = story_terms(page.text, page.language)
-    page.line_keys = line_keys(page.text)
+    except Exception:  # a bug met on this page: recorded, and the run goes on
+        rejection = internal_error(page.source, "processing")
+        return Rejection(page.source, rejection.reason, rejection.detail, page.raw_hash)
     page.body = b""
     page.lines = []
     return page
@@ -59,10 +63,30 @@ def clean_page(page: Page) -> None:
 def _check_length(page: Page, min_words: int) -> None:
     if page.word_count == 0:
         raise Rejected(Reason.EMPTY, "no article text left after removing furniture")
-    if page.word_count < min_words:
-        raise Rejected(
-            Reason.TOO_SHORT, f"{page.word_count} words; articles need at least {min_words}"
-        )
+    length = article_length(page.text)
+    if length < min_words:
+        raise Rejected(Reason.TOO_SHORT, f"{length} words; articles need at least {min_words}")
+
+
+# Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+
+
+def article_length(text: str) -> int:
+    """Length in words, for the ``too_short`` rule. In scripts written without spaces a run
+    of letters is a sentence, not a word, so there every two characters count as a word (a
+    Chinese word averages 1.5 to 2 characters).
+
+    >>> article_length("Five words in this line.")
+    5
+    >>> article_length("东京电力公司今天宣布将在明年春天开始排放处理水") >= 10
+    True
+    """
+    unspaced = len(_UNSPACED.findall(text))
+    rest = _UNSPACED.sub(" ", text)
+    return len(re.findall(r"\w+", rest)) + unspaced // 2
 
 
 class _Timeout(BaseException):

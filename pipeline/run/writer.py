@@ -14,7 +14,8 @@ from pipeline.clean.site import SiteFurniture, site_key
 from pipeline.config import Config
 from pipeline.dedup.fingerprint import fingerprint
 from pipeline.dedup.index import ClusterIndex, Member, Placement, Prints
-from pipeline.records import Page, Rejection
+from pipeline.errors import StoreError
+from pipeline.records import Page, Rejection, internal_error
 from pipeline.store import BatchEnd, Extra, Store, article_row, now, rejection_row
 from pipeline.stories.placement import Founder, StoryIndex, day_of
 from pipeline.stories.terms import story_terms
@@ -116,7 +117,7 @@ class Writer:
             self.store.add_rejection(rejection_row(result, self.run_id))
             self._count_item()
         else:
-            article_id = self._add_article(result)
+            article_id = self._add_guarded(result)
         if url_row is not None:
             self.note_url({**url_row, "article_id": article_id})
         return article_id
@@ -130,6 +131,22 @@ class Writer:
         self.pending += 1
         if self.pending >= self.config.batch_size:
             self.flush()
+
+    def _add_guarded(self, page: Page) -> int | None:
+        """Store one page; a bug met while placing it becomes its ``internal_error``
+        rejection (its rows undone, the batch kept) instead of ending the run."""
+        try:
+            with self.store.savepoint():
+                return self._add_article(page)
+        except StoreError:
+            raise
+        except Exception:
+            rejection = internal_error(page.source, "storing")
+            failed = Rejection(page.source, rejection.reason, rejection.detail, page.raw_hash)
+            self.counts.rejected[failed.reason.value] += 1
+            self.store.add_rejection(rejection_row(failed, self.run_id))
+            self._count_item()
+            return None
 
     def _add_article(self, page: Page) -> int:
         article_id, stamp = self.next_id, now()
@@ -147,11 +164,6 @@ class Writer:
             page.excerpt,
         )
         placement = self.index.add(member, prints, page.text, self.store.article_text)
-        self.counts.stored += 1
-        if placement.joined_existing:
-            self.counts.joined_clusters += 1
-        else:
-            self.counts.new_clusters += 1
         story = self._place_story(page, placement, stamp)
         row.update(cluster_id=placement.cluster_id, story_id=story)
         extra = Extra(
@@ -159,6 +171,11 @@ class Writer:
             [(a, b, kind, score) for a, b, kind, score in placement.pairs],
         )
         self.store.add_article(row, placement.near_keys, placement.lede_keys, extra)
+        self.counts.stored += 1
+        if placement.joined_existing:
+            self.counts.joined_clusters += 1
+        else:
+            self.counts.new_clusters += 1
         self._site_lines.extend(self.sites.learn(site, page, placement.cluster_id))
         self._touched.add(placement.cluster_id)
         self._touched_stories.add(story)

@@ -97,6 +97,8 @@ def inflate(data: bytes, limit: int) -> bytes:
             if not stream.eof:
                 raise Rejected(Reason.BAD_GZIP, "truncated gzip data: the file ends early")
             data = stream.unused_data
+            if not data.strip(b"\x00"):
+                break  # NUL padding after the last member, which gzip itself accepts
     except zlib.error as exc:
         raise Rejected(Reason.BAD_GZIP, f"corrupt gzip data: {exc}") from exc
     return b"".join(out)

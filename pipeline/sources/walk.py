@@ -9,12 +9,10 @@ walk.
 from __future__ import annotations
 
 import os
-import sys
-import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.records import Page, Reason, Rejection
+from pipeline.records import Page, Reason, Rejection, internal_error
 from pipeline.sources.jsonl import read_jsonl_file
 from pipeline.sources.page import read_page_file
 from pipeline.sources.warc import read_warc_file
@@ -83,14 +81,6 @@ def _guarded(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:
         yield from _read(path, source, limit)
     except Exception:
         yield internal_error(source, "reading")
-
-
-def internal_error(source: str, stage: str) -> Rejection:
-    """A bug met on one input: recorded with its traceback, one line on stderr, run goes on."""
-    trace = traceback.format_exc()
-    last = trace.strip().splitlines()[-1]
-    print(f"wirecopy: internal error while {stage} {source}: {last}", file=sys.stderr)
-    return Rejection(source, Reason.INTERNAL_ERROR, trace[-4000:])
 
 
 def _read(path: Path, source: str, limit: int) -> Iterator[Page | Rejection]:

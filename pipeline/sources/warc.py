@@ -11,13 +11,14 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.records import Page, Reason, Rejection
-from pipeline.sources.common import GZIP_MAGIC, raw_hash
+from pipeline.records import Page, Reason, Rejected, Rejection
+from pipeline.sources.common import GZIP_MAGIC, open_regular, raw_hash
 
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -36,23 +37,33 @@ def read_warc_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejec
         if problem:
             yield Rejection(source, Reason.BAD_WARC, problem)
             return
-        damaged = False
-        with path.open("rb") as stream:
+        damaged, kinds = False, Counter()
+        with open_regular(path) as stream:
             for number, record in enumerate(_records(stream), start=1):
                 if record.rec_type is None:
                     yield Rejection(
                         f"{source}#{number}", Reason.BAD_WARC, "record has no WARC-Type"
                     )
                     return
-                if record.rec_type == "response":
+                kinds[record.rec_type] += 1
+                if record.rec_type in ("response", "resource"):
                     item = _page_from_record(record, f"{source}#{number}", limit)
                     damaged = damaged or getattr(item, "reason", None) is Reason.BAD_WARC
                     yield item
         if not damaged and _gzip_truncated(path):
             detail = f"archive ends in the middle of a record after record {number}"
             yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
+        elif not kinds["response"] + kinds["resource"]:
+            held = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+            detail = f"the archive holds no response or resource records ({held or 'none'})"
+            yield Rejection(source, Reason.NOT_A_PAGE, detail)
+    except Rejected as exc:
+        yield Rejection(source, exc.reason, exc.detail)
     except PermissionError as exc:
         yield Rejection(source, Reason.UNREADABLE, f"permission denied: {exc.strerror}")
+    except OSError as exc:  # it vanished or cannot be read part-way through
+        detail = f"cannot read the archive after record {number}: {exc.strerror or exc}"
+        yield Rejection(source, Reason.UNREADABLE, detail)
     except _Damaged as exc:
         detail = f"archive damaged after record {number}: {str(exc)[:200]}"
         yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
@@ -81,7 +92,7 @@ def _records(stream) -> Iterator:
 
 
 def _not_a_warc(path: Path) -> str | None:
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         head = handle.read(2)
         handle.seek(0)
         if head == GZIP_MAGIC:
@@ -96,7 +107,7 @@ def _not_a_warc(path: Path) -> str | None:
 
 def _gzip_truncated(path: Path) -> bool:
     """Decompress to the end; a truncated gzip member raises EOFError."""
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         if handle.read(2) != GZIP_MAGIC:
             return False
         handle.seek(0)
@@ -114,10 +125,13 @@ def _page_from_record(record, source: str, limit: int) -> Page | Rejection:
     content_type = ""
     if record.http_headers is not None:
         content_type = record.http_headers.get_header("Content-Type") or ""
+    elif record.rec_type == "resource":
+        content_type = record.rec_headers.get_header("Content-Type") or ""
     try:
         body = record.content_stream().read(limit + 1)
-    except Exception as exc:  # damaged record content, same reasoning as _records
-        raise _Damaged(f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # this record's content cannot be decoded (Content-Encoding br)
+        detail = f"cannot decode the record's content ({type(exc).__name__}: {exc}): {url}"
+        return Rejection(source, Reason.BAD_WARC, detail[:500])
     digest = raw_hash(body, (url or "").encode())
     if len(body) <= limit and getattr(record.raw_stream, "limit", 0) > 0:
         return Rejection(source, Reason.BAD_WARC, f"record cut short (archive truncated): {url}")

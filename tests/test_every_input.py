@@ -1,0 +1,260 @@
+"""Every input ends in exactly one outcome (issue 15): each kind of input that crashed, hung
+or lost an article is generated here, small and of its own kind, and ingested for real."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline.config import Config
+from pipeline.run.ingest import ingest_directory
+
+ENGLISH = " ".join(
+    f"The council met on day {n} to discuss the new harbour bridge and its cost." for n in range(12)
+)
+RUSSIAN = " ".join(
+    f"Городской совет обсудил новый мост через гавань и его стоимость в день {n}."
+    for n in range(12)
+)
+CHINESE = "东京电力公司今天宣布，将在明年春天开始向海洋排放经过处理的核电站冷却水。" * 8
+
+
+def page(title: str, text: str, head: str = "") -> str:
+    return (
+        f"<html><head>{head}<title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>{text}</p></article></body></html>"
+    )
+
+
+def outcomes(folder: Path, tmp_path: Path, config: Config | None = None) -> dict[str, str]:
+    """Ingest in this process (one worker); return each source's outcome."""
+    config = config or Config()
+    db = tmp_path / "news.db"
+    outcome = ingest_directory(folder, db, config, workers=1, quiet=True)
+    assert outcome.status == "completed"
+    with sqlite3.connect(db) as conn:
+        found = dict(conn.execute("select source, 'stored' from articles"))
+        found.update(conn.execute("select source, reason from rejected"))
+        assert conn.execute("select status from runs").fetchone() == ("completed",)
+    return found
+
+
+def warc(records: list[tuple[str, str, bytes, str | None]]) -> bytes:
+    """A gzipped WARC of (type, url, payload, HTTP content type or None) records."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for kind, url, payload, content_type in records:
+        headers = None
+        if content_type is not None:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], "HTTP/1.1")
+        extra = {} if headers else {"warc_content_type": "text/html"}
+        record = writer.create_warc_record(
+            url, kind, payload=io.BytesIO(payload), http_headers=headers, **extra
+        )
+        writer.write_record(record)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    path = tmp_path / "pages"
+    path.mkdir()
+    (path / "good.html").write_text(page("Harbour bridge", ENGLISH), encoding="utf-8")
+    return path
+
+
+def test_file_names_that_are_not_utf8(folder: Path, tmp_path: Path) -> None:
+    """Regression: a name with invalid UTF-8 bytes crashed the run (UnicodeEncodeError)."""
+    base = os.fsencode(folder)
+    for name in (b"caf\xe9.html", b"logo\xfe.png"):
+        with open(os.path.join(base, name), "wb") as handle:
+            handle.write(page("Bridge news", ENGLISH.replace("bridge", "tunnel")).encode())
+    found = outcomes(folder, tmp_path)
+    assert found["caf\ufffd.html"] == "stored"
+    assert found["logo\ufffd.png"] == "not_a_page" and found["good.html"] == "stored"
+
+
+@pytest.mark.parametrize("label", ["undefined", "punycode", "utf-16", "x-nonsense", "cp037"])
+def test_charset_labels_no_browser_would_use(folder: Path, tmp_path: Path, label: str) -> None:
+    """Regression: UnicodeError escaped the decoder; utf-16 over ASCII bytes gave garbage."""
+    html = page("Harbour tunnel", RUSSIAN, f'<meta charset="{label}">')
+    (folder / "labelled.html").write_bytes(html.encode("utf-8"))
+    (folder / "labelled.warc.gz").write_bytes(
+        warc([("response", "http://a.test/1", html.encode(), f"text/html; charset={label}")])
+    )
+    found = outcomes(folder, tmp_path)
+    assert found["labelled.html"] == "stored" and found["labelled.warc.gz#1"] == "stored"
+    with sqlite3.connect(tmp_path / "news.db") as conn:
+        texts = [row[0] for row in conn.execute("select text from articles")]
+    assert sum("Городской совет" in text for text in texts) == 2
+
+
+def test_jsonl_with_a_lone_surrogate(folder: Path, tmp_path: Path) -> None:
+    """Regression: a JSON "\\udc80" escape in the url crashed the run when the row was written."""
+    line = '{"url": "https://a.test/\\udc80", "text": ' + json.dumps(ENGLISH) + "}"
+    (folder / "export.jsonl").write_text(line + "\n", encoding="utf-8")
+    found = outcomes(folder, tmp_path)
+    assert found["export.jsonl#1"] == "stored"
+
+
+def test_stray_bytes_in_utf8_do_not_lose_the_article(folder: Path, tmp_path: Path) -> None:
+    """Regression: one stray byte, a cut multi-byte character or a latin-1 "Café" made a
+    whole Russian, Arabic or Chinese page a decode_error."""
+    body = page("Мост", RUSSIAN).encode()
+    (folder / "stray.html").write_bytes(body[:300] + b"\xff" + body[300:])
+    (folder / "cut.html").write_bytes(page("桥", CHINESE).encode()[:-40] + b"\xe4\xb8")
+    (folder / "cafe.html").write_bytes(body.replace("Мост".encode(), "Café".encode("latin-1")))
+    found = outcomes(folder, tmp_path)
+    assert [found[name] for name in ("stray.html", "cut.html", "cafe.html")] == ["stored"] * 3
+
+
+def test_short_chinese_article_is_not_too_short(folder: Path, tmp_path: Path) -> None:
+    """Regression: 300 characters of Chinese counted as 15 "words" and were too_short."""
+    (folder / "zh.html").write_text(page("东京电力", CHINESE[:300]), encoding="utf-8")
+    (folder / "menu.html").write_text(page("菜单", "首页新闻体育"), encoding="utf-8")
+    found = outcomes(folder, tmp_path)
+    assert found["zh.html"] == "stored" and found["menu.html"] in ("too_short", "empty")
+
+
+def test_gzip_with_nul_padding(folder: Path, tmp_path: Path) -> None:
+    data = gzip.compress(page("Padded", ENGLISH.replace("council", "mayor")).encode())
+    (folder / "padded.html.gz").write_bytes(data + b"\x00" * 512)
+    assert outcomes(folder, tmp_path)["padded.html.gz"] == "stored"
+
+
+def test_a_deep_folder_tree(folder: Path, tmp_path: Path) -> None:
+    """Regression: about 500 levels of folders raised RecursionError."""
+    deep = folder
+    for _ in range(520):
+        deep = deep / "d"
+    os.makedirs(deep)
+    (deep / "bottom.html").write_text(page("Deep", ENGLISH.replace("cost", "price")), "utf-8")
+    found = outcomes(folder, tmp_path)
+    assert found["/".join(["d"] * 520) + "/bottom.html"] == "stored"
+
+
+def test_links_to_a_fifo_do_not_hang(folder: Path, tmp_path: Path) -> None:
+    """Regression: open() of a FIFO behind page.html or x.warc.gz blocked the run forever."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for name in ("page.html", "x.warc.gz", "y.jsonl"):
+        (folder / name).symlink_to(fifo)
+    config = Config(follow_links=True)  # the pipe is outside the folder
+    found = outcomes(folder, tmp_path, config)
+    assert {found[n] for n in ("page.html", "x.warc.gz", "y.jsonl")} == {"not_a_page"}
+
+
+def test_links_outside_the_folder_are_refused(folder: Path, tmp_path: Path) -> None:
+    """Regression: a.txt -> /etc/passwd was stored as an article (and served)."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(ENGLISH.replace("council", "committee"), encoding="utf-8")
+    (folder / "a.txt").symlink_to(secret)
+    (folder / "inside.txt").symlink_to(folder / "good.html")
+    found = outcomes(folder, tmp_path)
+    assert found["a.txt"] == "outside_folder" and found["inside.txt"] == "stored"
+    (tmp_path / "news.db").unlink()
+    assert outcomes(folder, tmp_path, Config(follow_links=True))["a.txt"] == "stored"
+
+
+def test_unreadable_file_behind_a_followed_link(folder: Path, tmp_path: Path) -> None:
+    """Regression: a WARC link to /proc/self/mem ([Errno 5]) aborted the run."""
+    (folder / "mem.warc").symlink_to("/proc/self/mem")
+    (folder / "mem.html").symlink_to("/proc/self/mem")
+    found = outcomes(folder, tmp_path, Config(follow_links=True))
+    assert found["mem.warc"] in ("unreadable", "bad_warc") and found["mem.html"] == "unreadable"
+    assert found["good.html"] == "stored"
+
+
+def test_inputs_that_left_no_trace(folder: Path, tmp_path: Path) -> None:
+    """WARCs without responses, and empty or blank JSONL files, get an outcome; a resource
+    record holding HTML is a page."""
+    html = page("Resource", ENGLISH.replace("harbour", "river")).encode()
+    (folder / "requests.warc.gz").write_bytes(
+        warc([("request", "http://a.test/1", b"GET / HTTP/1.1\r\n\r\n", None)])
+    )
+    (folder / "resource.warc.gz").write_bytes(warc([("resource", "http://a.test/2", html, None)]))
+    (folder / "empty.jsonl").write_bytes(b"")
+    (folder / "blank.jsonl").write_bytes(b"\n  \n\n")
+    found = outcomes(folder, tmp_path)
+    assert found["requests.warc.gz"] == "not_a_page"
+    assert found["resource.warc.gz#1"] == "stored"
+    assert found["empty.jsonl"] == found["blank.jsonl"] == "empty"
+
+
+def test_a_bug_on_one_input_is_an_internal_error(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A bug in reading, processing or storing one input is recorded and the run goes on."""
+    import pipeline.run.process as process
+    import pipeline.run.writer as writer
+    import pipeline.sources.walk as walk
+
+    for name in ("read", "process", "store"):
+        text = ENGLISH.replace("council", f"{name} board")
+        (folder / f"{name}.html").write_text(page(name, text), encoding="utf-8")
+
+    def bug(real, marker):
+        def wrapped(page, *args):
+            if marker in str(getattr(page, "source", page)):
+                raise RuntimeError(f"a bug met on {marker}")
+            return real(page, *args)
+
+        return wrapped
+
+    reader = walk.read_page_file
+    monkeypatch.setattr(
+        walk, "read_page_file", lambda p, *a: bug(lambda *_: reader(p, *a), "read")(p)
+    )
+    monkeypatch.setattr(process, "clean_page", bug(process.clean_page, "process"))
+    monkeypatch.setattr(writer.Writer, "_place_story", _failing_placement("store"))
+    found = outcomes(folder, tmp_path)
+    assert [found[f"{n}.html"] for n in ("read", "process", "store")] == ["internal_error"] * 3
+    assert found["good.html"] == "stored"
+    errors = [line for line in capsys.readouterr().err.splitlines() if "internal error" in line]
+    assert len(errors) == 3 and all("RuntimeError" in line for line in errors)
+    with sqlite3.connect(tmp_path / "news.db") as conn:
+        detail = conn.execute("select detail from rejected where source = 'store.html'")
+        assert "Traceback" in detail.fetchone()[0]
+        assert conn.execute(
+            "select count(*) from articles where source = 'store.html'"
+        ).fetchone() == (0,)
+
+
+def _failing_placement(marker: str):
+    from pipeline.run.writer import Writer
+
+    real = Writer._place_story
+
+    def place(self, page, placement, stamp):
+        if page.source.startswith(marker):
+            raise RuntimeError(f"a bug met on {marker}")
+        return real(self, page, placement, stamp)
+
+    return place
+
+
+def test_the_command_survives_a_hostile_folder(folder: Path, tmp_path: Path) -> None:
+    """The real command, as cron runs it: exit 0 and a summary, twice (nothing new)."""
+    Path(os.fsdecode(os.path.join(os.fsencode(folder), b"caf\xe9.txt"))).write_bytes(b"x")
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "ingest",
+        str(folder),
+        "--db",
+        str(tmp_path / "n.db"),
+    ]
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
