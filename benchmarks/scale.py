@@ -9,8 +9,9 @@ JSONL file ingested by the real command in a run of its own (``python -m pipelin
 and per chunk the script prints: articles stored before the run, pages per second of the run,
 the writer's milliseconds per page and story placement's per new cluster (from the run's
 ``runs`` row), the peak RSS of every process of the run (the largest, and all summed), the
-database's bytes per article and those of the index tables alone. Then a run with nothing
-new (the last chunk again) is timed.
+database's bytes per article and those of the index tables alone (every tenth chunk and the
+last: measuring them reads the whole index). Then a run with nothing new (the last chunk
+again) is timed.
 
     python -m benchmarks.scale --articles 100000 --chunk 10000 --db /tmp/scale.db
     python -m benchmarks.scale --articles 1000000 --resume --db /tmp/scale.db   # go on
@@ -135,8 +136,9 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
-def measure(db: Path) -> dict:
-    """The last run's counters and the database's size, per article."""
+def measure(db: Path, index_size: bool) -> dict:
+    """The last run's counters and the database's size, per article (the index tables' size
+    only when asked: dbstat reads every page of them)."""
     with sqlite3.connect(db) as conn:
         conn.execute("pragma wal_checkpoint(truncate)")
         run = conn.execute(
@@ -145,18 +147,20 @@ def measure(db: Path) -> dict:
         ).fetchone()
         articles = conn.execute("select count(*) from articles").fetchone()[0]
         marks = ", ".join("?" * len(INDEX_TABLES))
-        index = conn.execute(
-            f"select sum(pgsize) from dbstat where name in ({marks})"
-            f" or name in (select name from sqlite_master where tbl_name in ({marks}))",
-            [*INDEX_TABLES, *INDEX_TABLES],
-        ).fetchone()[0]
+        index = None
+        if index_size:
+            index = conn.execute(
+                f"select sum(pgsize) from dbstat where name in ({marks})"
+                f" or name in (select name from sqlite_master where tbl_name in ({marks}))",
+                [*INDEX_TABLES, *INDEX_TABLES],
+            ).fetchone()[0]
     _, clusters, writer, story, seen = run
     return {
         "articles": articles,
         "writer_ms": 1000 * (writer or 0) / max(seen, 1),
         "story_ms": 1000 * (story or 0) / max(clusters, 1),
         "db_bytes": db.stat().st_size / max(articles, 1),
-        "index_bytes": (index or 0) / max(articles, 1),
+        "index_bytes": None if index is None else index / max(articles, 1),
     }
 
 
@@ -187,11 +191,13 @@ def main() -> None:
             count = min(args.chunk, args.articles - first)
             write_chunk(folder / "chunk.jsonl", first, count, pool, args.per_day)
             elapsed, largest, total = run_ingest(folder, args.db)
-            m = measure(args.db)
+            last = first + count >= args.articles
+            m = measure(args.db, index_size=last or first % (10 * args.chunk) == 0)
+            index = "" if m["index_bytes"] is None else f"{m['index_bytes']:,.0f}"
             print(
                 f"| {first:,} | {count / elapsed:.0f} | {m['writer_ms']:.2f} |"
                 f" {m['story_ms']:.2f} | {largest / 1024:.0f} / {total / 1024:.0f} |"
-                f" {m['db_bytes']:,.0f} | {m['index_bytes']:,.0f} |",
+                f" {m['db_bytes']:,.0f} | {index} |",
                 flush=True,
             )
             first += count
