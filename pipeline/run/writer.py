@@ -135,9 +135,10 @@ class Writer:
     def _add_guarded(self, page: Page) -> int | None:
         """Store one page; a bug met while placing it becomes its ``internal_error``
         rejection (its rows undone, the batch kept) instead of ending the run."""
+        article_id = None
         try:
             with self.store.savepoint():
-                return self._add_article(page)
+                article_id = self._add_article(page)
         except StoreError:
             raise
         except Exception:
@@ -145,8 +146,8 @@ class Writer:
             failed = Rejection(page.source, rejection.reason, rejection.detail, page.raw_hash)
             self.counts.rejected[failed.reason.value] += 1
             self.store.add_rejection(rejection_row(failed, self.run_id))
-            self._count_item()
-            return None
+        self._count_item()  # may commit the batch: never inside the page's savepoint
+        return article_id
 
     def _add_article(self, page: Page) -> int:
         article_id, stamp = self.next_id, now()
@@ -179,7 +180,6 @@ class Writer:
         self._site_lines.extend(self.sites.learn(site, page, placement.cluster_id))
         self._touched.add(placement.cluster_id)
         self._touched_stories.add(story)
-        self._count_item()
         return article_id
 
     def _place_story(self, page: Page, placement: Placement, stamp: str) -> int:
