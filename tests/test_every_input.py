@@ -258,3 +258,24 @@ def test_the_command_survives_a_hostile_folder(folder: Path, tmp_path: Path) -> 
     for _ in range(2):
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
+
+
+def test_a_gzip_of_newlines_is_counted_not_looped(tmp_path: Path) -> None:
+    """Regression: a 400 KB .jsonl.gz of newlines took 3.75 GB; now blocks are counted."""
+    import time
+
+    from pipeline.sources.jsonl import read_jsonl_file
+
+    path = tmp_path / "newlines.jsonl.gz"
+    with gzip.open(path, "wb", compresslevel=9) as handle:
+        for _ in range(200):
+            handle.write(b"\n" * (1 << 20))
+        handle.write(json.dumps({"url": "u", "text": ENGLISH}).encode() + b"\n")
+        handle.write(b"x" * 5000 + b"\n" + json.dumps({"text": "last"}).encode())
+    started = time.monotonic()
+    items = list(read_jsonl_file(path, "n.jsonl.gz", 4000))
+    assert time.monotonic() - started < 30
+    assert [item.source for item in items] == [
+        f"n.jsonl.gz#{200 * (1 << 20) + n}" for n in (1, 2, 3)
+    ]
+    assert [getattr(item, "reason", None) for item in items][1].value == "too_large"

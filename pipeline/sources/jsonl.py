@@ -48,21 +48,50 @@ def _open(path: Path) -> IO[bytes]:
     return handle
 
 
+BLOCK = 1 << 20
+
+
 def _lines(handle: IO[bytes], source: str, limit: int) -> Iterator[Page | Rejection]:
+    """Records of the file, read in blocks: memory stays at a block and one line, and a
+    block of blank lines (a gzip of a gigabyte of newlines) is counted, not looped over."""
     number = records = 0
-    while line := handle.readline(limit + 1):
-        number += 1
-        if len(line) > limit and not line.endswith(b"\n"):
-            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
-                pass  # skip the rest of the long line without holding it
+    pending, skipping = b"", False
+    while block := handle.read(BLOCK):
+        if not pending and not skipping and not block.strip():
+            number += block.count(b"\n")
+            continue
+        lines = (pending + block).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            if skipping:  # the end of a line already refused as too large
+                skipping = False
+                continue
+            number += 1
+            if line.strip():
+                records += 1
+                yield _record(line, f"{source}#{number}", limit)
+        if len(pending) > limit and not skipping:
+            number += 1
             records += 1
-            detail = "line larger than the page limit"
-            yield Rejection(f"{source}#{number}", Reason.TOO_LARGE, detail, raw_hash(line))
-        elif line.strip():
-            records += 1
-            yield _page_from_line(line, f"{source}#{number}", limit)
+            yield _too_large(pending, f"{source}#{number}")
+            pending, skipping = b"", True
+        elif skipping:
+            pending = b""
+    if pending.strip() and not skipping:
+        records += 1
+        yield _record(pending, f"{source}#{number + 1}", limit)
     if not records:
         yield Rejection(source, Reason.EMPTY, "the file holds no records (empty or blank lines)")
+
+
+def _record(line: bytes, source: str, limit: int) -> Page | Rejection:
+    if len(line) > limit:
+        return _too_large(line, source)
+    return _page_from_line(line, source, limit)
+
+
+def _too_large(line: bytes, source: str) -> Rejection:
+    return Rejection(source, Reason.TOO_LARGE, "line larger than the page limit", raw_hash(line))
 
 
 def _page_from_line(line: bytes, source: str, limit: int) -> Page | Rejection:
