@@ -45,6 +45,12 @@ class NewsSpider(scrapy.Spider):
         self.since = since  # YYYY-MM-DD; sitemap entries last modified before it are skipped
         self.scheduled: Counter[str] = Counter()
         self.store = None  # set by the item pipeline: read access to what was fetched before
+        self.sitemaps_seen: set[str] = set()  # a sitemap index that lists itself ends here
+        # Validators of feeds and sitemaps whose every entry was scheduled: the item pipeline
+        # saves them when the crawl ends cleanly, so a killed or capped run fetches them whole
+        # next time instead of getting 304 for entries it never fetched.
+        self.validators: dict[str, dict] = {}
+        self.truncated: set[str] = set()  # sources that hit max_pages in this run
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources:
@@ -58,6 +64,8 @@ class NewsSpider(scrapy.Spider):
 
     def _conditional(self, url: str, source: Source, kind: str, callback) -> scrapy.Request:
         """A feed or sitemap request with If-None-Match / If-Modified-Since from last time."""
+        if kind == "sitemap":
+            self.sitemaps_seen.add(canonical(url))
         headers = {}
         state = self.store.url_state(canonical(url)) if self.store else None
         if state and state.get("etag"):
@@ -91,9 +99,13 @@ class NewsSpider(scrapy.Spider):
             if not loc or (self.since and lastmod and lastmod[:10] < self.since):
                 continue
             if kind == "sitemapindex":
+                if canonical(loc) in self.sitemaps_seen:
+                    log.warning("sitemap %s lists %s again: not fetched twice", response.url, loc)
+                    continue
                 yield self._conditional(loc, response.meta["source"], "sitemap", self.parse_sitemap)
             else:
                 yield from self._article(loc, response, "sitemap " + response.url)
+        self._complete(response)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         yield self._fetch_item(response)
@@ -110,6 +122,18 @@ class NewsSpider(scrapy.Spider):
             yield from self._article(
                 response.urljoin(link.strip()), response, "feed " + response.url
             )
+        self._complete(response)
+
+    def _complete(self, response: Response) -> None:
+        """Every entry of this feed or sitemap was scheduled: its validators may be saved."""
+        source = response.meta["source"].name
+        headers = _headers(response)
+        if source not in self.truncated and (headers.get("etag") or headers.get("last-modified")):
+            self.validators[canonical(response.url)] = {
+                "source": source,
+                "etag": headers.get("etag"),
+                "last_modified": headers.get("last-modified"),
+            }
 
     def _xml(self, response: Response, what: str):
         """The parsed feed or sitemap; None when unchanged (304) or unreadable (counted)."""
@@ -117,10 +141,14 @@ class NewsSpider(scrapy.Spider):
             return None
         body = response.body
         if body[:2] == b"\x1f\x8b":
+            limit = self.config.settings.max_response_bytes
             try:
-                body = gunzip(body)
+                body = gunzip(body, max_size=limit)
             except OSError as exc:
                 self._error(response, what, f"broken gzip: {exc}")
+                return None
+            except ValueError:  # scrapy's decompression size limit
+                self._error(response, what, f"larger than {limit} bytes once decompressed")
                 return None
         try:
             return etree.fromstring(body, _XML)
@@ -162,7 +190,10 @@ class NewsSpider(scrapy.Spider):
         key = canonical(url)
         if not source.url_wanted(key) or refusal(key, source):
             return
-        if self.scheduled[source.name] >= source.max_pages or self._fresh(key):
+        if self.scheduled[source.name] >= source.max_pages:
+            self.truncated.add(source.name)  # entries left for the next run: keep validators out
+            return
+        if self._fresh(key):
             return
         self.scheduled[source.name] += 1
         meta = {"source": source, "depth": depth, "kind": "page", "found_by": found_by}
@@ -180,16 +211,14 @@ class NewsSpider(scrapy.Spider):
         return False
 
     def _fetch_item(self, response: Response) -> dict:
-        """A feed or sitemap fetch, for the pipeline to record (with its validators)."""
-        headers = _headers(response)
+        """A feed or sitemap fetch, for the pipeline to record (its validators are saved only
+        when the crawl ends cleanly: ``validators``)."""
         return {
             "type": "fetch",
             "url": response.url,
             "status": response.status,
             "kind": response.meta["kind"],
             "source": response.meta["source"].name,
-            "etag": headers.get("etag"),
-            "last_modified": headers.get("last-modified"),
             "fetched_at": _now(),
         }
 

@@ -76,8 +76,10 @@ class StorePipeline:
             return
         spider = self.crawler.spider
         try:
-            self.writer.flush()
             stats = self.crawler.stats.get_stats()
+            if stats.get("finish_reason") in (None, "finished"):
+                self._save_validators(spider)
+            self.writer.flush()
             counts = {
                 **self.writer.counts.as_row(),
                 "requests": stats.get("downloader/request_count", 0),
@@ -93,6 +95,21 @@ class StorePipeline:
             self.store.finish_run(spider.run_id, counts, status)
         finally:
             self.stack.close()
+
+    def _save_validators(self, spider) -> None:
+        """ETag and Last-Modified of the feeds and sitemaps whose entries were all scheduled
+        and fetched in a run that ended cleanly (a killed run never gets here)."""
+        for url, state in sorted(spider.validators.items()):
+            stored = self.store.url_state(url)
+            if stored is None or state["source"] in spider.truncated:
+                continue
+            self.writer.note_url(
+                {
+                    **stored,
+                    "etag": state["etag"],
+                    "last_modified": state["last_modified"],
+                }
+            )
 
 
 def _page(item: dict) -> Page:
