@@ -40,9 +40,12 @@ def process(pages: list[Page], config: Config) -> list[Page | Rejection]:
 
 
 def _worker_init(parent_alive: Connection) -> None:
-    """Workers leave Ctrl-C to the parent, which stops cleanly and reports, and end with it."""
+    """Workers leave Ctrl-C and SIGTERM to the parent, which stops cleanly and reports, and
+    end with it. ``timeout``, systemd and ``kill -- -PGID`` signal the whole process group:
+    a worker that died of it mid-chunk left the parent waiting for a result that would never
+    come, then hanging in ``Pool.terminate``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent_alive,), daemon=True).start()
 
 
@@ -98,9 +101,23 @@ class PageMapper:
         return self._pool
 
     def close(self) -> None:
-        """Stop the workers (pages in flight are dropped; they were never stored)."""
+        """Stop the workers (pages in flight are dropped; they were never stored).
+
+        Workers ignore SIGTERM, so they are killed outright; a worker killed while it held
+        the task or result queue's lock would leave ``Pool.terminate`` waiting for it
+        forever, so those locks are released on its behalf first.
+        """
         pool = self._ready_pool()
         if pool is not None:
+            workers = list(getattr(pool, "_pool", ()))
+            for worker in workers:
+                with suppress(OSError, ValueError):
+                    worker.kill()
+            for worker in workers:
+                worker.join(timeout=5)
+            for queue, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
+                with suppress(AttributeError, ValueError, OSError):
+                    getattr(getattr(pool, queue), lock).release()  # not held: ValueError
             pool.terminate()
             pool.join()
         for end in self._alive or ():
