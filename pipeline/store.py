@@ -203,6 +203,11 @@ class Store:
             sql = f"insert into articles ({columns}) values ({_marks(row)})"
             self.conn.execute(sql, list(row.values()))
             article_id = row["id"]
+            # an earlier run may have rejected this page (a timeout); it is stored now
+            self.conn.execute(
+                "delete from rejected where source = ? and raw_hash = ?",
+                [row["source"], row["raw_hash"]],
+            )
             self.conn.executemany(
                 "insert or ignore into index_bands values (?, ?)", [(k, article_id) for k in near]
             )

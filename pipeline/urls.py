@@ -54,6 +54,20 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def port_of(url: str) -> int:
+    """The port a URL reaches, its scheme's default when none is written.
+
+    >>> port_of("https://a.test/x"), port_of("http://a.test:8080/")
+    (443, 8080)
+    """
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # not a number: no port we would reach
+        return -1
+    return port or (443 if parts.scheme == "https" else 80)
+
+
 @lru_cache(maxsize=4096)
 def private_address(host: str) -> str | None:
     """If ``host`` is or resolves to a private, loopback, link-local or reserved address,

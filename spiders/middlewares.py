@@ -13,7 +13,7 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 
 from pipeline.crawl.config import Source
-from pipeline.urls import host_of, private_address
+from pipeline.urls import host_of, port_of, private_address
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,9 @@ def refusal(url: str, source: Source | None) -> str | None:
         return f"{host} belongs to no source"
     if host not in source.allowed_hosts:
         return f'{host} is not an allowed host of source "{source.name}"'
+    port = port_of(url)
+    if port not in source.ports:
+        return f'port {port} of {host} is not a port of source "{source.name}"'
     if not source.allow_private:
         address = private_address(host)
         if address:

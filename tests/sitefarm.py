@@ -54,6 +54,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             if resource is None:
                 self.send_error(404)
                 return
+            if resource.content_type == "redirect":
+                self.send_response(302)
+                self.send_header("Location", resource.body.decode())
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if resource.etag and self.headers.get("If-None-Match") == resource.etag:
                 self.send_response(304)
                 self.send_header("ETag", resource.etag)

@@ -27,8 +27,13 @@ def sitemap(kind: str, locs: list[str]) -> str:
 
 @pytest.fixture(scope="module")
 def site():
-    a = Site("127.0.0.1")
-    server = bind(a)
+    a, other = Site("127.0.0.1"), Site("127.0.0.1")
+    server, elsewhere = bind(a), bind(other)
+    other.add("/admin.html", "<html><body>another service on another port</body></html>")
+    a.add("/moved.html", f"{other.base}/admin.html", "redirect")
+    a.add("/scheme.html", "file:///etc/passwd", "redirect")
+    a.add("/redirects.xml", sitemap("urlset", [f"{a.base}/moved.html", f"{a.base}/scheme.html"]))
+    a.other = other
     pages = [corpus.load(corpus.page_id(prefix)) for prefix in ARTICLES]
     for number, page in enumerate(pages):
         a.add(f"/news/a{number}.html", page.html)
@@ -45,7 +50,7 @@ def site():
     a.add("/long.xml", sitemap("urlset", articles), "application/xml", etag='"long-v1"')
     bomb = gzip.compress(SITEMAP.format(kind="urlset").encode() + b" " * (40 << 20))
     a.add("/bomb.xml.gz", bomb, "application/x-gzip")
-    with running(server):
+    with running(server, elsewhere):
         yield a
 
 
@@ -114,3 +119,11 @@ def test_validators_wait_until_every_entry_is_fetched(site: Site, tmp_path: Path
     crawl(tmp_path, site, ["/long.xml"], max_pages=2)
     assert [r for r in site.requests[before:] if r.startswith("/news/")] == []
     assert rows(db, "select status from urls where kind = 'sitemap'") == [(304,)]
+
+
+def test_redirects_leave_neither_the_port_nor_the_scheme(site: Site, tmp_path: Path) -> None:
+    """Regression: a redirect to another port of an allowed host was followed."""
+    db, log = crawl(tmp_path, site, ["/redirects.xml"])
+    assert site.other.requests == []
+    assert "port" in log and "is not a port of source" in log
+    assert rows(db, "select refused >= 1 from runs") == [(1,)]

@@ -279,3 +279,62 @@ def test_a_gzip_of_newlines_is_counted_not_looped(tmp_path: Path) -> None:
         f"n.jsonl.gz#{200 * (1 << 20) + n}" for n in (1, 2, 3)
     ]
     assert [getattr(item, "reason", None) for item in items][1].value == "too_large"
+
+
+def test_a_brotli_record_costs_only_itself(folder: Path, tmp_path: Path) -> None:
+    """Regression: Content-Encoding: br raised inside warcio and lost that record and every
+    later one, and the rejection named the wrong record."""
+    import brotli
+
+    html = page("Brotli", ENGLISH).encode()
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for url, payload, encoding in (
+        ("http://a.test/br", brotli.compress(html), [("Content-Encoding", "br")]),
+        ("http://a.test/plain", page("Plain", ENGLISH.replace("bridge", "road")).encode(), []),
+    ):
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *encoding], "HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                url, "response", payload=io.BytesIO(payload), http_headers=headers
+            )
+        )
+    (folder / "mixed.warc.gz").write_bytes(buffer.getvalue())
+    found = outcomes(folder, tmp_path)
+    assert found["mixed.warc.gz#2"] == "stored"
+    assert found["mixed.warc.gz#1"] in ("stored", "bad_warc")
+
+
+def test_warc_error_responses_are_not_articles(folder: Path, tmp_path: Path) -> None:
+    """A 404 page with an article-like body is dropped, as the crawler drops it."""
+    html = page("Not found", ENGLISH.replace("council", "senate")).encode()
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    headers = StatusAndHeaders("404 Not Found", [("Content-Type", "text/html")], "HTTP/1.1")
+    writer.write_record(
+        writer.create_warc_record(
+            "http://a.test/gone", "response", payload=io.BytesIO(html), http_headers=headers
+        )
+    )
+    (folder / "gone.warc.gz").write_bytes(buffer.getvalue())
+    assert outcomes(folder, tmp_path)["gone.warc.gz#1"] == "not_a_page"
+
+
+def test_a_page_stored_later_leaves_no_stale_rejection(folder: Path, tmp_path: Path) -> None:
+    """Regression: a page rejected as timeout in one run and stored in the next kept its
+    rejected row."""
+    from pipeline.sources.common import raw_hash
+    from pipeline.store import Store
+
+    db = tmp_path / "news.db"
+    Store(db).close()
+    digest = raw_hash((folder / "good.html").read_bytes())
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "insert into rejected (source, raw_hash, reason, detail)"
+            " values ('good.html', ?, 'timeout', 'a slow neighbour')",
+            [digest],
+        )
+    assert outcomes(folder, tmp_path)["good.html"] == "stored"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from rejected").fetchone() == (0,)

@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from pipeline.urls import port_of
+
 SOURCE_FIELDS = {
     "name",
     "start_urls",
@@ -57,6 +59,9 @@ class Source:
     deny: tuple[re.Pattern[str], ...] = ()
     max_pages: int = 1000
     allow_private: bool = False
+    # Ports of the source's own URLs, and the web's two: a redirect to another port of an
+    # allowed host reaches another service (an admin panel, a database's HTTP port).
+    ports: frozenset[int] = frozenset({80, 443})
 
     def url_wanted(self, url: str) -> bool:
         """Allow/deny patterns (searched anywhere in the URL); deny wins."""
@@ -142,6 +147,7 @@ def _source(path: Path, index: int, raw: object) -> Source:
         deny=_patterns(where, "deny", raw.get("deny", [])),
         max_pages=_int(where, "max_pages", raw.get("max_pages", 1000), 1, 10_000_000),
         allow_private=_bool(where, "allow_private", raw.get("allow_private", False)),
+        ports=frozenset({80, 443} | {port_of(u) for v in urls.values() for u in v}),
     )
 
 

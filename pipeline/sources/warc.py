@@ -135,6 +135,9 @@ def _page_from_record(record, source: str, limit: int) -> Page | Rejection:
     digest = raw_hash(body, (url or "").encode())
     if len(body) <= limit and getattr(record.raw_stream, "limit", 0) > 0:
         return Rejection(source, Reason.BAD_WARC, f"record cut short (archive truncated): {url}")
+    status = record.http_headers.get_statuscode() if record.http_headers is not None else "200"
+    if not str(status).startswith("2"):  # the crawler drops error pages; so do we
+        return Rejection(source, Reason.NOT_A_PAGE, f"HTTP {status} response for {url}", digest)
     if not content_type.lower().startswith(_HTML_TYPES):
         shown = content_type.split(";")[0] or "no content type"
         return Rejection(source, Reason.NOT_A_PAGE, f"{shown} response for {url}", digest)
