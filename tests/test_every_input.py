@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -338,3 +339,19 @@ def test_a_page_stored_later_leaves_no_stale_rejection(folder: Path, tmp_path: P
     assert outcomes(folder, tmp_path)["good.html"] == "stored"
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from rejected").fetchone() == (0,)
+
+
+def test_a_damaged_warc_prints_nothing(folder: Path, tmp_path: Path) -> None:
+    """Regression: warcio printed multi-line warnings with page fragments on stderr."""
+    good = warc([("response", "http://a.test/1", page("One", ENGLISH).encode(), "text/html")])
+    plain = gzip.decompress(good)
+    length = re.search(rb"Content-Length: (\d+)", plain)
+    assert length is not None
+    short = str(int(length.group(1)) - 40).encode()  # the record says it is 40 bytes shorter
+    damaged = plain[: length.start(1)] + short + plain[length.end(1) :]
+    (folder / "damaged.warc").write_bytes(damaged + plain)
+    command = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db"]
+    done = subprocess.run(
+        [*command, str(tmp_path / "n.db"), "--quiet"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr

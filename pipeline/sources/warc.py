@@ -8,7 +8,10 @@ and adds one ``bad_warc`` rejection for the rest.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
+import logging
 import re
 import zlib
 from collections import Counter
@@ -20,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from pipeline.records import Page, Reason, Rejected, Rejection
 from pipeline.sources.common import GZIP_MAGIC, open_regular, raw_hash
 
+logging.getLogger("warcio").setLevel(logging.ERROR)  # "Replacing spaces in ..." per record
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -83,7 +87,10 @@ def _records(stream) -> Iterator:
     records = iter(ArchiveIterator(stream))
     while True:
         try:
-            record = next(records)
+            # warcio writes its own warnings about damaged records to stderr, with fragments
+            # of the page; the damage is ours to report (as a rejection), not cron's to mail
+            with contextlib.redirect_stderr(io.StringIO()):
+                record = next(records)
         except StopIteration:
             return
         except Exception as exc:
