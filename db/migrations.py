@@ -263,3 +263,13 @@ def _progress(what: str, before: int, done: int, total: int) -> None:
     """A line on stderr each time 100,000 more rows are done, for a large archive only."""
     if total >= 100_000 and (done // 100_000 > before // 100_000 or done == total):
         print(f"wirecopy: {what}: {done:,} of {total:,}", file=sys.stderr, flush=True)
+
+
+@migrations()
+def m009_crawl_counters(db: Database) -> None:
+    """Crawl runs count robots.txt refusals apart from errors and scope refusals, pages not
+    asked for because they are fresh or older than --since, and name the sources that
+    fetched nothing (JSON: source -> first error)."""
+    for column in ("robots_refused", "skipped_fresh", "skipped_since"):
+        db["runs"].add_column(column, int)
+    db["runs"].add_column("silent_sources", str)

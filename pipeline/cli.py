@@ -1,7 +1,8 @@
 """Command line: thin commands that parse options, build the stages, run, and print a summary.
 
 Exit statuses: 0 the run completed (rejected files are normal); 1 a fatal error, printed as
-one line; 2 bad usage; 75 another run holds the database (cron overlap); 130 interrupted.
+one line; 2 bad usage (and a busy port for ``serve``); 69 a crawl in which no source could
+fetch anything; 75 another run holds the database (cron overlap); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +24,8 @@ from pipeline.errors import ReportError, StoreError
 from pipeline.run.lock import EXIT_LOCKED, LockedError, writer_lock
 
 EXIT_FATAL = 1
+EXIT_USAGE = 2
+EXIT_NOTHING_FETCHED = 69  # EX_UNAVAILABLE: no source could fetch anything
 EXIT_INTERRUPTED = 130
 DB_OPTION = click.option(
     "--db",
@@ -51,7 +55,11 @@ def _fail(message: str, status: int = EXIT_FATAL) -> None:
     sys.exit(status)
 
 
-@cli.command()
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command(short_help="Ingest a folder (or one file) of saved pages.")
 @click.argument("directory", type=click.Path(path_type=Path))
 @DB_OPTION
 @click.option(
@@ -100,7 +108,7 @@ def ingest(
     batch_size: int,
     follow_links: bool,
 ) -> None:
-    """Ingest a folder of saved pages into the database, clustering copies.
+    """Ingest a folder of saved pages (or one file) into the database, clustering copies.
 
     Reads .html/.htm/.xhtml, .txt, .warc, .jsonl (url + html or text per line), and any of
     them gzipped, recursively. Files that are not pages are recorded in the rejected table.
@@ -110,9 +118,13 @@ def ingest(
         python -m pipeline ingest ~/saved-pages/ --db news.db
     """
     from pipeline.run.ingest import ingest_directory
+    from pipeline.sources.walk import count_files
 
-    if not directory.is_dir():
-        _fail(f"{directory} is not a directory")
+    if not directory.exists():
+        _fail(f"{directory} does not exist")
+    if directory.is_dir() and count_files(directory) == 0:
+        click.echo(f"warning: no files in {directory}; nothing to ingest", err=True)
+        return
     config = Config(
         min_words=min_words,
         page_timeout=page_timeout,
@@ -120,7 +132,7 @@ def ingest(
         follow_links=follow_links,
     )
     try:
-        with writer_lock(db_path, wait=wait):
+        with writer_lock(db_path, wait=wait, say=_say):
             outcome = ingest_directory(directory, db_path, config, workers=workers, quiet=quiet)
     except LockedError as exc:
         _fail(str(exc), EXIT_LOCKED)
@@ -130,7 +142,7 @@ def ingest(
         sys.exit(EXIT_INTERRUPTED)
 
 
-@cli.command()
+@cli.command(short_help="Crawl the sites of a sources file (what cron runs).")
 @click.option(
     "--sources",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -157,18 +169,17 @@ def crawl(
     Example:
         python -m pipeline crawl --sources sources.toml --db news.db
     \b
-    crontab, every hour at :17 (one line):
-        17 * * * * cd /srv/wirecopy && .venv/bin/python -m pipeline crawl
-                   --sources sources.toml --db news.db
-    """
-    from pipeline.crawl.command import format_crawl, run_crawl
+    crontab, every hour at :17 (one line; prints nothing when all is well):
+        17 * * * * cd /srv/wirecopy && .venv/bin/python -m pipeline crawl --sources sources.toml --db news.db --quiet --log-file crawl.log
+    """  # noqa: E501
+    from pipeline.crawl.command import format_crawl, run_crawl, silent_sources
     from pipeline.crawl.config import ConfigError, load
 
     if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
-        _fail("--since takes a date as YYYY-MM-DD")
+        _fail(f"--since takes a date as YYYY-MM-DD, not {since!r}", EXIT_USAGE)
     try:
         config = load(sources)
-        with writer_lock(db_path, wait=wait):
+        with writer_lock(db_path, wait=wait, say=_say):
             from pipeline.store import Store
 
             Store(db_path).close()  # migrate, and fail now with one line if we cannot write
@@ -181,8 +192,13 @@ def crawl(
         _fail(str(exc))
     if not quiet:
         click.echo(format_crawl(run, db_path))
+    silent = silent_sources(run)
+    for name, problem in sorted(silent.items()):  # even with --quiet: cron must mail this
+        click.echo(f'warning: source "{name}" fetched nothing ({problem})', err=True)
     if run.get("status") != "completed":
         sys.exit(EXIT_INTERRUPTED if run.get("status") == "interrupted" else EXIT_FATAL)
+    if silent and len(silent) == len(config.sources):
+        sys.exit(EXIT_NOTHING_FETCHED)
 
 
 def _report(db_path: Path, fetch: Callable[[Any], list], as_json: bool) -> list | None:
@@ -199,10 +215,18 @@ def _report(db_path: Path, fetch: Callable[[Any], list], as_json: bool) -> list 
     return found
 
 
-@cli.command()
+@cli.command(short_help="Show the largest groups of copies.")
 @DB_OPTION
-@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
-@click.option("--min-size", type=click.IntRange(1), default=2, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1), default=10, show_default=True, help="Clusters to show."
+)
+@click.option(
+    "--min-size",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Only clusters with at least this many copies.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
     """Show the largest groups of copies, canonical copy first.
@@ -231,9 +255,11 @@ def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
             )
 
 
-@cli.command()
+@cli.command(short_help="Show the stories covered by the most articles.")
 @DB_OPTION
-@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option(
+    "--limit", type=click.IntRange(1), default=10, show_default=True, help="Stories to show."
+)
 @click.option(
     "--min-articles",
     type=click.IntRange(1),
@@ -272,7 +298,7 @@ def stories(db_path: Path, limit: int, min_articles: int, as_json: bool) -> None
             )
 
 
-@cli.command(name="stats")
+@cli.command(name="stats", short_help="Totals, rejected files by reason, recent runs.")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def stats_command(db_path: Path, as_json: bool) -> None:
@@ -296,7 +322,8 @@ def stats_command(db_path: Path, as_json: bool) -> None:
     click.echo(format_stats(totals))
 
 
-@cli.command()
+@cli.command(short_help="Browse the database in Datasette (read-only).")
+@click.argument("database", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @DB_OPTION
 @click.option(
     "--host",
@@ -305,21 +332,37 @@ def stats_command(db_path: Path, as_json: bool) -> None:
     help="Interface to listen on. Keep 127.0.0.1 unless you mean to publish.",
 )
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
-def serve(db_path: Path, host: str, port: int) -> None:
+def serve(database: Path | None, db_path: Path, host: str, port: int) -> None:
     """Browse the database in Datasette (read-only) with wirecopy's metadata and queries.
+
+    The database may be given as an argument, as with datasette itself.
 
     \b
     Example:
         python -m pipeline serve --db news.db --port 8001
+        python -m pipeline serve news.db
     """
     from pipeline.web.reports import open_readonly
     from pipeline.web.serve import serve as run_datasette
 
+    db_path = database or db_path
     try:
         open_readonly(db_path).close()
     except ReportError as exc:
         _fail(str(exc))
+    if port and not _port_free(host, port):
+        _fail(f"port {port} on {host} is already in use; choose another with --port", EXIT_USAGE)
     run_datasette(db_path, host, port)
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def main() -> None:

@@ -32,6 +32,9 @@ class ScopeMiddleware:
         problem = refusal(request.url, _source_for(request, self.crawler.spider))
         if problem:
             self.crawler.stats.inc_value("wirecopy/refused")
+            source = request.meta.get("source")
+            if source is not None:
+                self.crawler.stats.inc_value(f"wirecopy/refused/{source.name}")
             log.warning("refused %s: %s", request.url, problem)
             raise IgnoreRequest(problem)
 

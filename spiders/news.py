@@ -19,11 +19,12 @@ from typing import Any
 
 import scrapy
 from lxml import etree
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 
-from pipeline.crawl.config import Source, load
+from pipeline.crawl.config import Source, load, politeness
 from pipeline.urls import canonical
 from spiders.middlewares import refusal
 
@@ -33,6 +34,16 @@ _XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        """Apply sources.toml's ``[settings]`` however the crawl was started: ``scrapy crawl
+        news -a sources=...`` reaches here before Scrapy freezes its settings, as does
+        ``python -m pipeline crawl``."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not crawler.settings.frozen:
+            crawler.settings.setdict(politeness(spider.config), priority="spider")
+        return spider
 
     def __init__(
         self, sources: str = "sources.toml", db: str = "wirecopy.db", since: str = "", **kwargs: Any
@@ -51,6 +62,8 @@ class NewsSpider(scrapy.Spider):
         # next time instead of getting 304 for entries it never fetched.
         self.validators: dict[str, dict] = {}
         self.truncated: set[str] = set()  # sources that hit max_pages in this run
+        self.fetched: Counter[str] = Counter()  # responses per source
+        self.failures: dict[str, str] = {}  # the first download error per source
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources:
@@ -60,7 +73,9 @@ class NewsSpider(scrapy.Spider):
                 yield self._conditional(url, source, "feed", self.parse_feed)
             for url in source.start_urls:
                 meta = {"source": source, "depth": 0, "kind": "start", "found_by": "start_urls"}
-                yield scrapy.Request(url, self.parse_page, meta=meta, dont_filter=True)
+                yield scrapy.Request(
+                    url, self.parse_page, meta=meta, dont_filter=True, errback=self.on_error
+                )
 
     def _conditional(self, url: str, source: Source, kind: str, callback) -> scrapy.Request:
         """A feed or sitemap request with If-None-Match / If-Modified-Since from last time."""
@@ -79,11 +94,29 @@ class NewsSpider(scrapy.Spider):
             "found_by": kind,
             "handle_httpstatus_list": [304],
         }
-        return scrapy.Request(url, callback, headers=headers, meta=meta, dont_filter=True)
+        return scrapy.Request(
+            url, callback, headers=headers, meta=meta, dont_filter=True, errback=self.on_error
+        )
+
+    def on_error(self, failure) -> None:
+        """A request that failed: one line in the log and a count, not a traceback (timeouts,
+        refused connections and oversize responses are routine for a crawler). Requests our
+        scope rules or robots.txt refused are counted by them, not here."""
+        if failure.check(IgnoreRequest):
+            return
+        request = failure.request
+        source = request.meta.get("source")
+        problem = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"[:300]
+        self.crawler.stats.inc_value("wirecopy/errors")
+        self.crawler.stats.inc_value("wirecopy/errors/download")
+        if source is not None:
+            self.failures.setdefault(source.name, problem)
+        log.warning("could not fetch %s: %s", request.url, problem)
 
     # -- feeds and sitemaps -------------------------------------------------------------
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        self.fetched[response.meta["source"].name] += 1
         yield self._fetch_item(response)
         root = self._xml(response, "sitemap")
         if root is None:
@@ -96,7 +129,10 @@ class NewsSpider(scrapy.Spider):
             return
         for entry in root:
             loc, lastmod = _child_text(entry, "loc"), _child_text(entry, "lastmod")
-            if not loc or (self.since and lastmod and lastmod[:10] < self.since):
+            if not loc:
+                continue
+            if self.since and lastmod and lastmod[:10] < self.since:
+                self.crawler.stats.inc_value("wirecopy/skipped_since")
                 continue
             if kind == "sitemapindex":
                 if canonical(loc) in self.sitemaps_seen:
@@ -108,6 +144,7 @@ class NewsSpider(scrapy.Spider):
         self._complete(response)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
+        self.fetched[response.meta["source"].name] += 1
         yield self._fetch_item(response)
         root = self._xml(response, "feed")
         if root is None:
@@ -165,6 +202,9 @@ class NewsSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         meta = response.meta
+        self.fetched[meta["source"].name] += 1
+        if meta["kind"] == "start":
+            yield self._fetch_item(response)  # start pages are read for links, not stored
         if meta["kind"] == "page":
             yield {
                 "type": "page",
@@ -197,7 +237,7 @@ class NewsSpider(scrapy.Spider):
             return
         self.scheduled[source.name] += 1
         meta = {"source": source, "depth": depth, "kind": "page", "found_by": found_by}
-        yield scrapy.Request(key, self.parse_page, meta=meta)
+        yield scrapy.Request(key, self.parse_page, meta=meta, errback=self.on_error)
 
     def _fresh(self, url: str) -> bool:
         """Fetched within ``recrawl_after``: counted and skipped."""

@@ -23,7 +23,7 @@ def _python_m(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 def test_missing_directory_is_one_line_and_status_1(tmp_path: Path) -> None:
     result = _python_m("ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "x.db"))
     assert result.returncode == 1
-    assert result.stderr.strip().count("\n") == 0 and "is not a directory" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "does not exist" in result.stderr
 
 
 @pytest.mark.parametrize("make_db", ["missing_folder", "not_sqlite"])

@@ -84,10 +84,12 @@ class StorePipeline:
                 **self.writer.counts.as_row(),
                 "requests": stats.get("downloader/request_count", 0),
                 "responses": json.dumps(_by_status(stats), sort_keys=True),
-                "errors": stats.get("wirecopy/errors", 0)
-                + stats.get("downloader/exception_count", 0)
-                + stats.get("spider_exceptions/count", 0),
+                "errors": stats.get("wirecopy/errors", 0) + stats.get("spider_exceptions/count", 0),
                 "refused": stats.get("wirecopy/refused", 0),
+                "robots_refused": stats.get("robotstxt/forbidden", 0),
+                "skipped_fresh": stats.get("wirecopy/skipped_fresh", 0),
+                "skipped_since": stats.get("wirecopy/skipped_since", 0),
+                "silent_sources": json.dumps(_silent(spider, stats), sort_keys=True),
             }
             status = (
                 "completed" if stats.get("finish_reason") in (None, "finished") else "interrupted"
@@ -110,6 +112,22 @@ class StorePipeline:
                     "last_modified": state["last_modified"],
                 }
             )
+
+
+def _silent(spider, stats: dict) -> dict[str, str]:
+    """Sources that received no response at all, with the first problem each met."""
+    silent = {}
+    for source in spider.sources:
+        if spider.fetched[source.name]:
+            continue
+        refused = stats.get(f"wirecopy/refused/{source.name}", 0)
+        if source.name in spider.failures:
+            silent[source.name] = spider.failures[source.name]
+        elif refused:
+            silent[source.name] = f"{refused} requests refused by the scope rules (see the log)"
+        else:
+            silent[source.name] = "no response"
+    return silent
 
 
 def _page(item: dict) -> Page:

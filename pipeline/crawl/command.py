@@ -6,31 +6,31 @@ The lock is taken here, before Scrapy starts, so an overlapping cron run exits a
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from pipeline.crawl.config import CrawlConfig
+from pipeline.crawl.config import CrawlConfig, politeness
 
 
 def scrapy_settings(config: CrawlConfig, log_file: Path | None, quiet: bool) -> Settings:
+    """Scrapy's settings for our crawl. The log goes to ``log_file`` when given, else to
+    stderr; at INFO it holds our own lines (what was stored, refused, failed), and Scrapy's
+    start-up chatter (versions, middleware lists, the stats dict) only at WARNING."""
     settings = Settings()
     settings.setmodule("spiders.settings", priority="project")
-    politeness = config.settings
     settings.setdict(
         {
-            "USER_AGENT": politeness.user_agent,
-            "DOWNLOAD_TIMEOUT": politeness.download_timeout,
-            "DOWNLOAD_MAXSIZE": politeness.max_response_bytes,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": politeness.per_host_concurrency,
-            "AUTOTHROTTLE_TARGET_CONCURRENCY": politeness.autothrottle_target,
-            "AUTOTHROTTLE_START_DELAY": politeness.start_delay,
+            **politeness(config),
             "WIRECOPY_LOCK_HELD": True,
-            "LOG_LEVEL": "WARNING" if quiet else "INFO",
+            "LOG_LEVEL": "WARNING",
             "LOG_FILE": str(log_file) if log_file else None,
             "LOG_FILE_APPEND": True,
+            "LOG_INSTALL_ROOT_HANDLER": True,
         },
         priority="cmdline",
     )
@@ -48,10 +48,25 @@ def run_crawl(
     """Crawl every source into the database; return the run's ``runs`` row."""
     from spiders.news import NewsSpider
 
-    process = CrawlerProcess(scrapy_settings(config, log_file, quiet), install_root_handler=True)
+    process = CrawlerProcess(scrapy_settings(config, log_file, quiet))
+    _our_log(log_file, quiet)
     process.crawl(NewsSpider, sources=str(sources), db=str(db_path), since=since)
     process.start()
     return latest_run(db_path)
+
+
+def _our_log(log_file: Path | None, quiet: bool) -> None:
+    """Our own INFO lines (stored, refused, failed) go where Scrapy's warnings go, which stay
+    at WARNING: its start-up chatter is not what an operator reads."""
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+    for name in ("spiders", "pipeline"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.WARNING if quiet else logging.INFO)
+        logger.propagate = False
 
 
 def latest_run(db_path: Path) -> dict:
@@ -63,15 +78,25 @@ def latest_run(db_path: Path) -> dict:
 
 def format_crawl(run: dict, db_path: Path) -> str:
     """The end-of-crawl summary a person reads in the cron mail or log."""
+    statuses = json.loads(run.get("responses") or "{}")
+    shown = ", ".join(f"{count} x {status}" for status, count in sorted(statuses.items()))
     return "\n".join(
         [
             f"{run.get('status')}: crawl run {run.get('id')} into {db_path}",
             f"  requests           {run.get('requests') or 0:>8}",
-            f"  responses          {run.get('responses') or '{}'}",
+            f"  responses          {shown or 'none'}",
             f"  pages stored       {run.get('stored') or 0:>8}",
             f"  copies found       {run.get('joined_clusters') or 0:>8}",
             f"  rejected           {run.get('rejected') or 0:>8}",
+            f"  fresh, not asked   {run.get('skipped_fresh') or 0:>8}",
+            f"  older than --since {run.get('skipped_since') or 0:>8}",
             f"  errors             {run.get('errors') or 0:>8}",
             f"  refused (scope)    {run.get('refused') or 0:>8}",
+            f"  refused (robots)   {run.get('robots_refused') or 0:>8}",
         ]
     )
+
+
+def silent_sources(run: dict) -> dict[str, str]:
+    """Sources that fetched nothing in the run, with the first error each met."""
+    return json.loads(run.get("silent_sources") or "{}")

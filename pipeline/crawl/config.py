@@ -7,6 +7,7 @@ See ``sources.example.toml`` for every field with comments.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ class CrawlSettings:
 
     user_agent: str = "wirecopy/0.1 (+https://github.com/wirecopy/wirecopy)"
     recrawl_after: timedelta = timedelta(days=7)
-    download_timeout: int = 30
+    download_timeout: float = 30.0
     max_response_bytes: int = 10 * 1024 * 1024
     per_host_concurrency: int = 2
     autothrottle_target: float = 1.0
@@ -103,6 +104,11 @@ def load(path: Path) -> CrawlConfig:
             f"{path}: unknown section {sorted(unknown)[0]!r} (use [settings] and [[source]])"
         )
     raw_sources = data.get("source", [])
+    if isinstance(raw_sources, dict):
+        raise ConfigError(
+            f"{path}: [source] is one table; each source is an array entry: write [[source]]"
+            " (double brackets)"
+        )
     if not isinstance(raw_sources, list) or not raw_sources:
         raise ConfigError(f"{path}: no [[source]] entries: add at least one")
     sources = tuple(_source(path, index, raw) for index, raw in enumerate(raw_sources, start=1))
@@ -111,6 +117,20 @@ def load(path: Path) -> CrawlConfig:
     if duplicate:
         raise ConfigError(f'{path}: two sources are named "{duplicate}"; names must be unique')
     return CrawlConfig(_settings(path, data.get("settings", {})), sources)
+
+
+def politeness(config: CrawlConfig) -> dict[str, object]:
+    """Scrapy settings from ``[settings]``: the same for ``python -m pipeline crawl`` and for
+    ``scrapy crawl news -a sources=...``."""
+    settings = config.settings
+    return {
+        "USER_AGENT": settings.user_agent,
+        "DOWNLOAD_TIMEOUT": settings.download_timeout,
+        "DOWNLOAD_MAXSIZE": settings.max_response_bytes,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.per_host_concurrency,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": settings.autothrottle_target,
+        "AUTOTHROTTLE_START_DELAY": settings.start_delay,
+    }
 
 
 def _fail(where: str, key: str, message: str) -> ConfigError:
@@ -124,18 +144,24 @@ def _source(path: Path, index: int, raw: object) -> Source:
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f'{path}: source #{index}: "name" is required (a short text)')
     where = f'{path}: source "{name}"'
-    unknown = set(raw) - SOURCE_FIELDS
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ConfigError(
-            f'{where}: unknown field "{key}" (fields: {", ".join(sorted(SOURCE_FIELDS))})'
-        )
+    _known(where, raw, SOURCE_FIELDS)
     urls = {key: _urls(where, key, raw.get(key, [])) for key in ("start_urls", "sitemaps", "feeds")}
     if not any(urls.values()):
         raise ConfigError(f'{where}: give at least one of "start_urls", "sitemaps" or "feeds"')
     hosts = raw.get("allowed_hosts") or sorted(
         {urlsplit(u).hostname for v in urls.values() for u in v}
     )
+    allowed = {host.lower() for host in _strings(where, "allowed_hosts", hosts)}
+    for key, values in urls.items():
+        for url in values:
+            if (urlsplit(url).hostname or "").lower() not in allowed:
+                raise _fail(
+                    where,
+                    key,
+                    f"has {url!r}, whose host is not in allowed_hosts"
+                    f" ({', '.join(sorted(allowed))}): it would be refused at run time;"
+                    " add the host or fix the URL",
+                )
     return Source(
         name=name,
         start_urls=urls["start_urls"],
@@ -155,9 +181,7 @@ def _settings(path: Path, raw: object) -> CrawlSettings:
     where = f"{path}: [settings]"
     if not isinstance(raw, dict):
         raise ConfigError(f"{where} must be a table")
-    unknown = set(raw) - SETTINGS_FIELDS
-    if unknown:
-        raise ConfigError(f'{where}: unknown field "{sorted(unknown)[0]}"')
+    _known(where, raw, SETTINGS_FIELDS)
     default = CrawlSettings()
     agent = raw.get("user_agent", default.user_agent)
     if not isinstance(agent, str) or ("+" not in agent and "@" not in agent):
@@ -170,7 +194,9 @@ def _settings(path: Path, raw: object) -> CrawlSettings:
     return CrawlSettings(
         user_agent=agent,
         recrawl_after=_duration(where, "recrawl_after", raw.get("recrawl_after", "7d")),
-        download_timeout=_int(where, "download_timeout", raw.get("download_timeout", 30), 1, 600),
+        download_timeout=_number(
+            where, "download_timeout", raw.get("download_timeout", 30), 1, 600
+        ),
         max_response_bytes=_int(
             where,
             "max_response_bytes",
@@ -181,10 +207,10 @@ def _settings(path: Path, raw: object) -> CrawlSettings:
         per_host_concurrency=_int(
             where, "per_host_concurrency", raw.get("per_host_concurrency", 2), 1, 32
         ),
-        autothrottle_target=float(
-            _int(where, "autothrottle_target", raw.get("autothrottle_target", 1), 1, 64)
+        autothrottle_target=_number(
+            where, "autothrottle_target", raw.get("autothrottle_target", 1), 0.1, 64
         ),
-        start_delay=float(_int(where, "start_delay", raw.get("start_delay", 1), 0, 60)),
+        start_delay=_number(where, "start_delay", raw.get("start_delay", 1), 0, 60),
     )
 
 
@@ -221,6 +247,25 @@ def _int(where: str, key: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise _fail(where, key, f"must be a whole number from {low} to {high}")
     return value
+
+
+def _number(where: str, key: str, value: object, low: float, high: float) -> float:
+    """Seconds and ratios: whole or decimal (Scrapy takes 0.5)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise _fail(where, key, f"must be a number from {low:g} to {high:g} (decimals allowed)")
+    return float(value)
+
+
+def _known(where: str, raw: dict, fields: frozenset[str] | set[str]) -> None:
+    """Refuse an unknown field, suggesting the closest known one and listing them all."""
+    unknown = sorted(set(raw) - set(fields))
+    if not unknown:
+        return
+    close = difflib.get_close_matches(unknown[0], sorted(fields), n=1)
+    hint = f'did you mean "{close[0]}"? ' if close else ""
+    raise ConfigError(
+        f'{where}: unknown field "{unknown[0]}" ({hint}fields: {", ".join(sorted(fields))})'
+    )
 
 
 def _bool(where: str, key: str, value: object) -> bool:

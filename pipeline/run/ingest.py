@@ -52,9 +52,34 @@ def _ingest(
 
     from pipeline.run.runner import run
     from pipeline.sources import iter_directory
+    from pipeline.sources.walk import count_files
 
     run_id = store.start_run("ingest", arguments)
     show = not quiet and sys.stderr.isatty()
-    with tqdm(unit=" pages", disable=not show, file=sys.stderr, desc="ingest") as bar:
+    total = count_files(directory) if show else None
+    with tqdm(total=total, unit=" files", disable=not show, file=sys.stderr, desc="ingest") as bar:
         items = iter_directory(directory, config.max_page_bytes, config.follow_links)
-        return run(store, items, config, run_id=run_id, mapper=mapper, on_result=bar.update)
+        progress = _Progress(bar)
+        return run(store, items, config, run_id=run_id, mapper=mapper, on_result=progress)
+
+
+class _Progress:
+    """The bar: files done out of the files counted first, and pages stored, rejected and
+    already stored so far (a JSONL or WARC file holds many pages)."""
+
+    def __init__(self, bar) -> None:
+        self.bar = bar
+        self.file: str | None = None
+
+    def __call__(self, source: str, counts) -> None:
+        file = source.split("#", 1)[0]
+        if file != self.file:
+            if self.file is not None:
+                self.bar.update(1)
+            self.file = file
+        rejected = sum(counts.rejected.values())
+        self.bar.set_postfix_str(
+            f"pages {counts.pages_seen}: stored {counts.stored}, rejected {rejected},"
+            f" already stored {counts.skipped}",
+            refresh=False,
+        )

@@ -60,17 +60,20 @@ def run(
     *,
     run_id: int,
     mapper: PageMapper,
-    on_result: Callable[[], None] = lambda: None,
+    on_result: Callable[[str, Counts], None] = lambda source, counts: None,
 ) -> Outcome:
-    """Process and store every item; return the counts and how the run ended."""
+    """Process and store every item; return the counts and how the run ended.
+
+    ``on_result`` hears of every input as it ends (stored, rejected or already stored),
+    with its source and the counts so far: the progress display."""
     started = time.monotonic()
     writer = Writer(store, config, run_id)
     status = "completed"
     try:
         with StopFlag() as stop:
-            for result in mapper.map(_unseen(items, store, writer)):
+            for result in mapper.map(_unseen(items, store, writer, on_result)):
                 writer.accept(result)
-                on_result()
+                on_result(result.source, writer.counts)
                 if stop.requested:
                     status = "interrupted"
                     break
@@ -84,11 +87,15 @@ def run(
 
 
 def _unseen(
-    items: Iterable[Page | Rejection], store: Store, writer: Writer
+    items: Iterable[Page | Rejection],
+    store: Store,
+    writer: Writer,
+    on_result: Callable[[str, Counts], None],
 ) -> Iterator[Page | Rejection]:
     """Drop pages already stored (same source, same bytes): re-ingest is a no-op."""
     for item in items:
         if isinstance(item, Page) and store.is_stored(item.source, item.raw_hash):
             writer.skip()
+            on_result(item.source, writer.counts)
             continue
         yield item

@@ -47,6 +47,9 @@ def iter_directory(
     ``root`` are refused unless ``follow_links``.
     """
     inside = root.resolve()
+    if root.is_file():  # one file given: its name is its source
+        yield from _guarded(root, _printable(root.name), limit)
+        return
     for path, problem in _walk(root):
         source = _printable(path.relative_to(root).as_posix())
         if problem is not None:
@@ -56,6 +59,11 @@ def iter_directory(
             yield Rejection(source, Reason.OUTSIDE_FOLDER, detail)
         else:
             yield from _guarded(path, source, limit)
+
+
+def count_files(root: Path) -> int:
+    """How many files a run will read (a quick walk, nothing opened): the progress total."""
+    return 1 if root.is_file() else sum(1 for _ in _walk(root))
 
 
 def _printable(name: str) -> str:
