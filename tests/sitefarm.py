@@ -28,6 +28,7 @@ class Site:
     host: str
     resources: dict[str, Resource] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    agents: list[str] = field(default_factory=list)
     port: int = 0
 
     @property
@@ -50,6 +51,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append(self.path)
+            site.agents.append(self.headers.get("User-Agent", ""))
             resource = site.resources.get(self.path)
             if resource is None:
                 self.send_error(404)

@@ -286,6 +286,8 @@ def test_scrapy_crawl_from_the_repository_root(web, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert rows(db, "select count(*) from articles") == [(6,)]
     assert rows(db, "select command, status from runs") == [("crawl", "completed")]
+    # Regression: scrapy crawl ignored [settings] and sent Scrapy's default user agent.
+    assert set(a.agents[-3:]) == {"wirecopy-test/0.1 (+http://127.0.0.1/contact)"}
 
 
 def test_since_skips_older_sitemap_entries(web, tmp_path: Path) -> None:
@@ -311,3 +313,53 @@ def test_responses_over_the_size_limit_are_dropped(web, tmp_path: Path) -> None:
     assert rows(db, "select count(*) from articles") == [(0,)]
     assert "max size (2048)" in result.stderr
     assert "Traceback" not in result.stderr  # a routine refusal is one line, not a traceback
+
+
+def test_a_healthy_quiet_crawl_prints_nothing(web, tmp_path: Path) -> None:
+    """Cron mails stderr: with --quiet --log-file a healthy run prints nothing at all (no
+    ScrapyDeprecationWarning, no Scrapy start-up lines), and the log file has our lines."""
+    a, b, _, _ = web
+    log = tmp_path / "crawl.log"
+    result = _crawl(
+        _sources(tmp_path / "s.toml", a, b), tmp_path / "n.db", "--quiet", "--log-file", str(log)
+    )
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == "", result.stderr
+    text = log.read_text(encoding="utf-8")
+    assert "malformed XML" in text and "Overridden settings" not in text
+
+
+def test_robots_refusals_are_not_errors(web, first_crawl) -> None:
+    """Regression: a link to a robots-disallowed URL made every run report an error."""
+    db, _, result, _ = first_crawl
+    errors, robots, refused = rows(db, "select errors, robots_refused, refused from runs")[0]
+    assert robots == 1 and refused == 0  # /private/ (robots); off-site links are not asked for
+    assert errors == 2  # site B's malformed sitemap and feed, nothing else
+    assert "refused (robots)" in result.stdout and '{"200"' not in result.stdout
+
+
+def test_start_pages_are_in_the_urls_table(web, first_crawl) -> None:
+    a, *_ = web
+    db = first_crawl[0]
+    assert rows(db, "select kind from urls where url = ?", (f"{a.base}/index.html",)) == [
+        ("start",)
+    ]
+
+
+def test_a_source_whose_server_is_down_is_named(tmp_path: Path) -> None:
+    """Regression: a dead server gave 'errors 8' and exit 0; monitoring could not tell."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sources = tmp_path / "s.toml"
+    sources.write_text(
+        '[settings]\nuser_agent = "t/1 (+http://127.0.0.1/c)"\nstart_delay = 0.5\n'
+        f'download_timeout = 7.5\n[[source]]\nname = "down"\n'
+        f'start_urls = ["http://127.0.0.1:{port}/"]\nallow_private = true\n',
+        encoding="utf-8",
+    )
+    result = _crawl(sources, tmp_path / "n.db", "--quiet")
+    assert result.returncode == 69
+    assert 'source "down" fetched nothing' in result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -51,6 +52,8 @@ def run_crawl(
     process = CrawlerProcess(scrapy_settings(config, log_file, quiet))
     _our_log(log_file, quiet)
     process.crawl(NewsSpider, sources=str(sources), db=str(db_path), since=since)
+    for crawler in process.crawlers:  # Scrapy replaces its log handler as the crawl starts
+        crawler.signals.connect(_filter_routine_failures, signal=signals.engine_started)
     process.start()
     return latest_run(db_path)
 
@@ -67,6 +70,37 @@ def _our_log(log_file: Path | None, quiet: bool) -> None:
         logger.handlers = [handler]
         logger.setLevel(logging.WARNING if quiet else logging.INFO)
         logger.propagate = False
+
+
+_ROUTINE = (
+    "ConnectionRefusedError",
+    "ConnectionLost",
+    "TimeoutError",
+    "TCPTimedOutError",
+    "DNSLookupError",
+    "ResponseNeverReceived",
+    "ConnectError",
+    "CancelledError",
+)
+
+
+def _filter_routine_failures() -> None:
+    for handler in logging.getLogger().handlers:
+        if _routine_failures not in handler.filters:
+            handler.addFilter(_routine_failures)
+
+
+def _routine_failures(record: logging.LogRecord) -> bool:
+    """A crawler meets refused connections, timeouts and oversize responses every day: Scrapy
+    logs them with a traceback, which cron would mail; they keep their one line."""
+    if record.exc_info and record.exc_info[1] is not None:
+        chain, error = [], record.exc_info[1]
+        while error is not None:
+            chain.append(type(error).__name__)
+            error = error.__cause__ or error.__context__
+        if any(name in _ROUTINE for name in chain):
+            record.exc_info, record.exc_text = None, None
+    return True
 
 
 def latest_run(db_path: Path) -> dict:
