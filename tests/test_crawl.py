@@ -185,6 +185,11 @@ def test_second_run_requests_no_stored_article(web, first_crawl) -> None:
     assert rows(db, "select count(*) from articles") == [(6,)]
     statuses = dict(rows(db, "select url, status from urls where kind in ('feed', 'sitemap')"))
     assert statuses[f"{a.base}/feed.xml"] == 304 and statuses[f"{a.base}/sitemap.xml"] == 304
+    # Regression: the second run said "pages stored 0" and never why: fresh pages not asked.
+    fresh = int(result.stdout.split("fresh, not asked")[1].split()[0])
+    assert fresh >= 1 and rows(db, "select skipped_fresh from runs order by id desc limit 1") == [
+        (fresh,)
+    ]
 
 
 def test_same_bytes_from_disk_give_the_same_row(web, first_crawl, tmp_path: Path) -> None:

@@ -169,3 +169,12 @@ def test_the_readme_crontab_line_is_one_line_and_quiet() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     lines = [line for line in readme.splitlines() if line.startswith("17 * * * *")]
     assert lines and all("--quiet" in line and "--log-file" in line for line in lines)
+
+
+def test_crawl_progress_shows_each_source() -> None:
+    from pipeline.crawl.bridge import CrawlProgress
+
+    progress = CrawlProgress(show=False)
+    for source, stored in (("site-a", True), ("site-a", False), ("site-b", True)):
+        progress.note(source, stored)
+    assert progress.line() == "site-a 2 fetched, 1 stored | site-b 1 fetched, 1 stored"

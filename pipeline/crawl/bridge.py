@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 
 from scrapy.exceptions import CloseSpider
+from tqdm import tqdm
 
 from pipeline.config import Config
 from pipeline.records import Page
@@ -60,15 +62,19 @@ class StorePipeline:
         run_id = self.store.start_run("crawl", arguments)
         self.writer = Writer(self.store, Config(), run_id)
         spider.store = self.store
+        show = self.crawler.settings.getbool("WIRECOPY_PROGRESS") and sys.stderr.isatty()
+        self.progress = CrawlProgress(show)
         spider.run_id = run_id
 
     def process_item(self, item: dict) -> dict:
         if item["type"] == "fetch":
             self.writer.note_url({**_url_row(item, kind=item["kind"]), "outcome": "fetched"})
+            self.progress.note(item["source"], stored=False)
             return {"url": item["url"], "type": "fetch"}
         result = process_page(_page(item), Config())
         outcome = "stored" if isinstance(result, Page) else result.reason.value
         self.writer.accept(result, {**_url_row(item, kind="page"), "outcome": outcome})
+        self.progress.note(item["source"], stored=outcome == "stored")
         return {"url": item["url"], "type": "page", "outcome": outcome}
 
     def close_spider(self) -> None:
@@ -96,6 +102,7 @@ class StorePipeline:
             )
             self.store.finish_run(spider.run_id, counts, status)
         finally:
+            self.progress.close()
             self.stack.close()
 
     def _save_validators(self, spider) -> None:
@@ -112,6 +119,31 @@ class StorePipeline:
                     "last_modified": state["last_modified"],
                 }
             )
+
+
+class CrawlProgress:
+    """At a terminal: pages fetched and stored per source, on one line that updates."""
+
+    def __init__(self, show: bool) -> None:
+        self.counts: dict[str, list[int]] = {}
+        self.bar = tqdm(unit=" fetched", file=sys.stderr, desc="crawl", disable=not show)
+
+    def note(self, source: str, stored: bool) -> None:
+        fetched_stored = self.counts.setdefault(source, [0, 0])
+        fetched_stored[0] += 1
+        fetched_stored[1] += int(stored)
+        self.bar.update(1)
+        self.bar.set_postfix_str(self.line(), refresh=False)
+
+    def line(self) -> str:
+        """``site-a 12 fetched, 9 stored | site-b ...``"""
+        return " | ".join(
+            f"{name} {fetched} fetched, {stored} stored"
+            for name, (fetched, stored) in sorted(self.counts.items())
+        )
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def _silent(spider, stats: dict) -> dict[str, str]:

@@ -28,6 +28,7 @@ def scrapy_settings(config: CrawlConfig, log_file: Path | None, quiet: bool) -> 
         {
             **politeness(config),
             "WIRECOPY_LOCK_HELD": True,
+            "WIRECOPY_PROGRESS": not quiet,
             "LOG_LEVEL": "WARNING",
             "LOG_FILE": str(log_file) if log_file else None,
             "LOG_FILE_APPEND": True,
