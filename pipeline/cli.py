@@ -124,7 +124,8 @@ def ingest(
         _fail(f"{directory} does not exist")
     if directory.is_dir() and count_files(directory) == 0:
         click.echo(f"warning: no files in {directory}; nothing to ingest", err=True)
-        return
+        if not db_path.exists():
+            return  # and no empty database left behind
     config = Config(
         min_words=min_words,
         page_timeout=page_timeout,
