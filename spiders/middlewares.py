@@ -8,6 +8,7 @@ redirect target, not only the URLs the spider chose.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urljoin
 
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
@@ -37,6 +38,19 @@ class ScopeMiddleware:
                 self.crawler.stats.inc_value(f"wirecopy/refused/{source.name}")
             log.warning("refused %s: %s", request.url, problem)
             raise IgnoreRequest(problem)
+
+    def process_response(self, request: Request, response):
+        """A redirect to ``file:``, ``data:`` or ``ftp:`` is not followed by Scrapy, which
+        hands back the 3xx response instead: count it as refused, like any other."""
+        location = response.headers.get(b"Location", b"").decode("latin-1").strip()
+        if 300 <= response.status < 400 and location:
+            target = urljoin(request.url, location)
+            if not target.startswith(("http://", "https://")):
+                self.crawler.stats.inc_value("wirecopy/refused")
+                log.warning(
+                    "refused redirect from %s to %s: only http and https", request.url, target
+                )
+        return response
 
 
 def _source_for(request: Request, spider: Spider) -> Source | None:
