@@ -355,3 +355,23 @@ def test_a_damaged_warc_prints_nothing(folder: Path, tmp_path: Path) -> None:
         [*command, str(tmp_path / "n.db"), "--quiet"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def test_a_warc_with_a_huge_header_line_is_refused_in_bounded_memory(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Regression: a .warc.gz with one 600 MiB header line took 1.9 GB; a line over 64 MiB
+    is refused after one streaming pass, before warcio reads it."""
+    import resource
+
+    path = folder / "huge.warc.gz"
+    with gzip.open(path, "wb", compresslevel=1) as handle:
+        handle.write(b"WARC/1.0\r\nWARC-Type: response\r\nX-Long: ")
+        for _ in range(66):
+            handle.write(b"a" * (1 << 20))
+        handle.write(b"\r\n\r\n")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    found = outcomes(folder, tmp_path)
+    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert found["huge.warc.gz"] == "bad_warc" and found["good.html"] == "stored"
+    assert grew < 40 * 1024  # KiB: far below the 66 MiB line

@@ -23,6 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from pipeline.records import Page, Reason, Rejected, Rejection
 from pipeline.sources.common import GZIP_MAGIC, open_regular, raw_hash
 
+MAX_LINE = 64 << 20
 logging.getLogger("warcio").setLevel(logging.ERROR)  # "Replacing spaces in ..." per record
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -38,6 +39,9 @@ def read_warc_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejec
     number = 0
     try:
         problem = _not_a_warc(path)
+        truncated, longest = _scan(path) if problem is None else (False, 0)
+        if longest > MAX_LINE:
+            problem = f"a line of {longest >> 20} MiB: no WARC header is that long"
         if problem:
             yield Rejection(source, Reason.BAD_WARC, problem)
             return
@@ -54,7 +58,7 @@ def read_warc_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejec
                     item = _page_from_record(record, f"{source}#{number}", limit)
                     damaged = damaged or getattr(item, "reason", None) is Reason.BAD_WARC
                     yield item
-        if not damaged and _gzip_truncated(path):
+        if not damaged and truncated:
             detail = f"archive ends in the middle of a record after record {number}"
             yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
         elif not kinds["response"] + kinds["resource"]:
@@ -112,19 +116,30 @@ def _not_a_warc(path: Path) -> str | None:
     return None if head == b"WARC/" else "not a WARC file (it does not start with WARC/1.x)"
 
 
-def _gzip_truncated(path: Path) -> bool:
-    """Decompress to the end; a truncated gzip member raises EOFError."""
+def _scan(path: Path) -> tuple[bool, int]:
+    """One pass over the archive's bytes (decompressed) before warcio reads it: whether a
+    gzipped archive is truncated (the last member raises EOFError), and the longest run of
+    bytes without a newline (up to ``MAX_LINE`` + 1). warcio holds a whole header line in
+    memory, so a 600 MiB "line" would cost 600 MiB; record bodies are read in bounded
+    pieces, and real ones, even binary, hold a newline every few hundred bytes."""
     with open_regular(path) as handle:
-        if handle.read(2) != GZIP_MAGIC:
-            return False
+        compressed = handle.read(2) == GZIP_MAGIC
         handle.seek(0)
+        stream = gzip.GzipFile(fileobj=handle) if compressed else handle
+        run = longest = 0
         try:
-            with gzip.GzipFile(fileobj=handle) as unzipped:
-                while unzipped.read(1 << 20):
-                    pass
+            while block := stream.read(1 << 20):
+                last = block.rfind(b"\n")
+                if last < 0:
+                    run += len(block)
+                else:
+                    longest = max(longest, run + block.find(b"\n"))
+                    run = len(block) - last - 1
+                if max(longest, run) > MAX_LINE:
+                    return False, max(longest, run)
         except (EOFError, OSError, zlib.error):
-            return True
-    return False
+            return compressed, max(longest, run)
+    return False, max(longest, run)
 
 
 def _page_from_record(record, source: str, limit: int) -> Page | Rejection:
