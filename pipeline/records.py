@@ -30,6 +30,7 @@ class Reason(StrEnum):
     NO_TEXT = "no_text"
     TIMEOUT = "timeout"
     EXTRACT_ERROR = "extract_error"
+    NOT_AN_ARTICLE = "not_an_article"
     OUTSIDE_FOLDER = "outside_folder"
     INTERNAL_ERROR = "internal_error"
 

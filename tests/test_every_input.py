@@ -375,3 +375,17 @@ def test_a_warc_with_a_huge_header_line_is_refused_in_bounded_memory(
     grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert found["huge.warc.gz"] == "bad_warc" and found["good.html"] == "stored"
     assert grew < 40 * 1024  # KiB: far below the 66 MiB line
+
+
+def test_a_page_of_links_is_not_an_article(folder: Path, tmp_path: Path) -> None:
+    """Regression: a 5,000-link page was stored as a 35,000-word article."""
+    links = "".join(
+        f'<li><a href="/news/{n}">Council debates harbour item number {n} tonight</a></li>'
+        for n in range(5000)
+    )
+    (folder / "links.html").write_text(
+        f"<html><head><title>All stories</title></head><body><ul>{links}</ul></body></html>",
+        encoding="utf-8",
+    )
+    found = outcomes(folder, tmp_path)
+    assert found["links.html"] == "not_an_article" and found["good.html"] == "stored"

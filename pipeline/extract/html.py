@@ -23,6 +23,7 @@ from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
 from pipeline.extract.decode import decode
+from pipeline.extract.link_list import check_link_list
 from pipeline.extract.prepare import needs_preparation, prepare
 from pipeline.records import Page, Reason, Rejected
 
@@ -76,6 +77,7 @@ def _extract_html(page: Page, html: str) -> None:
     if doc is None or not (doc.text or "").strip():
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
     page.lines = _paragraph_lines(doc.text)
+    check_link_list(html, page.lines)
 
 
 def _extraction_input(page: Page, html: str):
