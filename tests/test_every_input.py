@@ -389,3 +389,32 @@ def test_a_page_of_links_is_not_an_article(folder: Path, tmp_path: Path) -> None
     )
     found = outcomes(folder, tmp_path)
     assert found["links.html"] == "not_an_article" and found["good.html"] == "stored"
+
+
+def test_good_pages_never_pay_for_a_stuck_neighbour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: two pages that keep libxml2 busy where the alarm cannot reach (100,000
+    attributes: 95 s each) made their chunk overrun, and its good pages were rejected as
+    timeout with them. Here 60,000 attributes (about 5 s) and a 3 s chunk deadline."""
+    import pipeline.run.mapper as mapper
+
+    monkeypatch.setattr(mapper, "PAGE_GRACE", 0.0)
+    monkeypatch.setattr(mapper, "CHUNK_GRACE", 1.0)
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    attributes = " ".join(f'a{n}="x"' for n in range(60_000))
+    for name in ("a_stuck.html", "c_stuck.html"):
+        (folder / name).write_text(f"<html><body><div {attributes}><p>x</p></div></body></html>")
+    for name, word in (("b_good.html", "bridge"), ("d_good.html", "tunnel")):
+        (folder / name).write_text(page(word, ENGLISH.replace("bridge", word)), encoding="utf-8")
+    db = tmp_path / "news.db"
+    outcome = ingest_directory(folder, db, Config(page_timeout=0.5), workers=2, quiet=True)
+    assert outcome.status == "completed"
+    with sqlite3.connect(db) as conn:
+        stored = {row[0] for row in conn.execute("select source from articles")}
+        rejected = dict(conn.execute("select source, reason from rejected"))
+        details = [row[0] for row in conn.execute("select detail from rejected")]
+    assert stored == {"b_good.html", "d_good.html"}
+    assert rejected == {"a_stuck.html": "timeout", "c_stuck.html": "timeout"}
+    assert any("worker stuck" in detail for detail in details)  # the chunk deadline was hit

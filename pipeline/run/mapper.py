@@ -30,6 +30,9 @@ CHUNK_BYTES = 4 * 1024 * 1024
 # Chunks in flight per worker: enough that one slow page does not idle the other workers,
 # few enough that memory stays flat.
 WINDOW_PER_WORKER = 4
+# Seconds a chunk may take beyond its pages' own time limits before its worker is presumed
+# stuck in C code the alarm cannot interrupt (libxml2 on 100,000 attributes: 95 s).
+PAGE_GRACE, CHUNK_GRACE = 5.0, 30.0
 
 
 def process(pages: list[Page], config: Config) -> list[Page | Rejection]:
@@ -101,12 +104,15 @@ class PageMapper:
         return self._pool
 
     def close(self) -> None:
-        """Stop the workers (pages in flight are dropped; they were never stored).
+        """Stop the workers (pages in flight are dropped; they were never stored)."""
+        self._stop_pool()
+        for end in self._alive or ():
+            end.close()
 
-        Workers ignore SIGTERM, so they are killed outright; a worker killed while it held
+    def _stop_pool(self) -> None:
+        """Workers ignore SIGTERM, so they are killed outright; a worker killed while it held
         the task or result queue's lock would leave ``Pool.terminate`` waiting for it
-        forever, so those locks are released on its behalf first.
-        """
+        forever, so those locks are released on its behalf first."""
         pool = self._ready_pool()
         if pool is not None:
             workers = list(getattr(pool, "_pool", ()))
@@ -120,38 +126,72 @@ class PageMapper:
                     getattr(getattr(pool, queue), lock).release()  # not held: ValueError
             pool.terminate()
             pool.join()
-        for end in self._alive or ():
-            end.close()
+        self._pool = None
+
+    def _restart(self) -> None:
+        """New workers in place of stuck ones (the fork server and the parent's pipe stay)."""
+        self._stop_pool()
+        context = multiprocessing.get_context("forkserver")
+        self._pool = context.Pool(self.workers, initializer=_worker_init, initargs=self._alive[:1])
 
     def map(self, items: Iterable[Page | Rejection]) -> Iterator[Page | Rejection]:
         """Yield one result per item, in input order, with a bounded window in flight."""
-        pool = self._ready_pool() if self.workers > 1 else None
+        if self.workers > 1:
+            self._ready_pool()
         window: deque[tuple[list[Page | Rejection], AsyncResult | _Done]] = deque()
         for chunk in _chunks(items):
-            window.append((chunk, self._submit(pool, chunk)))
+            window.append((chunk, self._submit(chunk)))
             if len(window) >= self.workers * WINDOW_PER_WORKER:
-                yield from self._results(*window.popleft())
+                yield from self._results(window)
         while window:
-            yield from self._results(*window.popleft())
+            yield from self._results(window)
 
-    def _submit(self, pool: Pool | None, chunk: list[Page | Rejection]) -> AsyncResult | _Done:
+    def _submit(self, chunk: list[Page | Rejection]) -> AsyncResult | _Done:
         pages = [item for item in chunk if isinstance(item, Page)]
-        if pool is None or not pages:
+        if self._pool is None or not pages:
             return _Done(process(pages, self.config))
-        return pool.apply_async(process, (pages, self.config))
+        return self._pool.apply_async(process, (pages, self.config))
 
     def _results(
-        self, chunk: list[Page | Rejection], pending: AsyncResult | _Done
+        self, window: deque[tuple[list[Page | Rejection], AsyncResult | _Done]]
     ) -> Iterator[Page | Rejection]:
-        """The chunk's items in order: read-time rejections as they were, pages processed."""
+        """The first chunk's items in order: read-time rejections as they were, pages
+        processed. A chunk that overruns its deadline is retried page by page on fresh
+        workers, so only the page that hangs is a ``timeout``, never its good neighbours."""
+        chunk, pending = window.popleft()
         pages = [item for item in chunk if isinstance(item, Page)]
         try:
-            done = iter(pending.get(timeout=(self.config.page_timeout + 5) * len(pages) + 30))
+            done = pending.get(timeout=self._deadline(len(pages)))
         except multiprocessing.TimeoutError:
-            detail = "the worker processing this page stopped answering"
-            done = iter([Rejection(p.source, Reason.TIMEOUT, detail, p.raw_hash) for p in pages])
+            done = self._one_by_one(pages, window)
+        results = iter(done)
         for item in chunk:
-            yield item if isinstance(item, Rejection) else next(done)
+            yield item if isinstance(item, Rejection) else next(results)
+
+    def _deadline(self, pages: int) -> float:
+        return (self.config.page_timeout + PAGE_GRACE) * pages + CHUNK_GRACE
+
+    def _one_by_one(
+        self, pages: list[Page], window: deque[tuple[list[Page | Rejection], AsyncResult | _Done]]
+    ) -> list[Page | Rejection]:
+        done: list[Page | Rejection] = []
+        self._fresh_workers(window)
+        for page in pages:
+            try:
+                done.extend(self._submit([page]).get(timeout=self._deadline(1)))
+            except multiprocessing.TimeoutError:
+                detail = "processing this page did not end within its time limit (a worker stuck)"
+                done.append(Rejection(page.source, Reason.TIMEOUT, detail, page.raw_hash))
+                self._fresh_workers(window)
+        return done
+
+    def _fresh_workers(
+        self, window: deque[tuple[list[Page | Rejection], AsyncResult | _Done]]
+    ) -> None:
+        """Stuck workers go; the chunks they held in flight are submitted again."""
+        self._restart()
+        for index, (chunk, _) in enumerate(window):
+            window[index] = (chunk, self._submit(chunk))
 
 
 def _chunks(items: Iterable[Page | Rejection]) -> Iterator[list[Page | Rejection]]:
