@@ -8,6 +8,8 @@ redirect target, not only the URLs the spider chose.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from scrapy import Request, Spider
@@ -87,3 +89,52 @@ def refusal(url: str, source: Source | None) -> str | None:
                 f'allow_private = true for source "{source.name}" if you mean it'
             )
     return None
+
+
+class RetryAfterMiddleware:
+    """Honour ``Retry-After`` on 429 and 503: the site's later requests wait that long (the
+    download slot's delay), and a wait longer than ``MAX_RETRY_AFTER`` is not retried in this
+    run at all (the URL is fetched on a later one). Scrapy's retry would ask again at once.
+    Its ``process_response`` runs before Scrapy's RetryMiddleware (priority 550)."""
+
+    MAX_RETRY_AFTER = 300.0
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response):
+        if response.status not in (429, 503):
+            return response
+        wait = retry_after(response.headers.get(b"Retry-After", b"").decode("latin-1"))
+        if wait is None:
+            return response
+        if wait > self.MAX_RETRY_AFTER:
+            request.meta["dont_retry"] = True
+            log.warning("%s asks to come back in %.0f s: left for a later run", request.url, wait)
+            return response
+        slots = self.crawler.engine.downloader.slots
+        slot = slots.get(request.meta.get("download_slot") or host_of(request.url))
+        if slot is not None:
+            slot.delay = max(slot.delay, wait)
+        log.info("%s asks to wait %.0f s before the next request", request.url, wait)
+        return response
+
+
+def retry_after(value: str) -> float | None:
+    """Seconds a ``Retry-After`` header asks for: a number, or an HTTP date.
+
+    >>> retry_after("120"), retry_after("soon")
+    (120.0, None)
+    """
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -24,5 +24,8 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # a cron crawler opens no listening port
 LOG_LEVEL = "INFO"
 
-DOWNLOADER_MIDDLEWARES = {"spiders.middlewares.ScopeMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.middlewares.ScopeMiddleware": 50,
+    "spiders.middlewares.RetryAfterMiddleware": 560,  # sees 429/503 before RetryMiddleware
+}
 ITEM_PIPELINES = {"pipeline.crawl.bridge.StorePipeline": 300}

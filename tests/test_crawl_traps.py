@@ -128,3 +128,60 @@ def test_redirects_leave_neither_the_port_nor_the_scheme(site: Site, tmp_path: P
     assert "port" in log and "is not a port of source" in log
     assert "to file:///etc/passwd: only http and https" in log
     assert rows(db, "select refused from runs") == [(2,)]  # the port and the scheme, once each
+
+
+def test_retry_after_is_honoured(tmp_path: Path) -> None:
+    """Regression: Retry-After was ignored; Scrapy asked again at once."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    article = corpus.load(corpus.page_id(ARTICLES[0])).html.encode()
+    seen: list[tuple[str, float]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append((self.path, time.monotonic()))
+            if self.path == "/a.html" and sum(p == "/a.html" for p, _ in seen) == 1:
+                self.send_response(429)
+                self.send_header("Retry-After", "2")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if self.path == "/later.html":
+                self.send_response(503)
+                self.send_header("Retry-After", "86400")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            body = article if self.path == "/a.html" else b"User-agent: *\nAllow: /\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[settings]\nuser_agent = "t/1 (+http://127.0.0.1/c)"\nstart_delay = 0\n'
+            f'[[source]]\nname = "busy"\nstart_urls = ["{base}/a.html", "{base}/later.html"]\n'
+            "depth = 0\nallow_private = true\n",
+            encoding="utf-8",
+        )
+        argv = [sys.executable, "-m", "pipeline", "crawl", "--sources", str(sources)]
+        result = subprocess.run(
+            [*argv, "--db", str(tmp_path / "n.db")], capture_output=True, text=True, timeout=120
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    asked = [when for path, when in seen if path == "/a.html"]
+    assert len(asked) == 2 and asked[1] - asked[0] >= 1.9, (seen, result.stderr)
+    assert sum(path == "/later.html" for path, _ in seen) == 1  # not retried this run
+    assert "asks to come back in 86400 s" in result.stderr
