@@ -418,3 +418,15 @@ def test_good_pages_never_pay_for_a_stuck_neighbour(
     assert stored == {"b_good.html", "d_good.html"}
     assert rejected == {"a_stuck.html": "timeout", "c_stuck.html": "timeout"}
     assert any("worker stuck" in detail for detail in details)  # the chunk deadline was hit
+
+
+def test_utf16_without_a_bom_around_chinese_text(folder: Path, tmp_path: Path) -> None:
+    """Regression: UTF-16 without a BOM was decoded only for ASCII-heavy text; a Chinese page
+    (whose characters hold no NUL byte) was rejected as binary."""
+    html = page("东京电力", CHINESE, '<meta charset="utf-16">')
+    (folder / "zh16.html").write_bytes(html.encode("utf-16-le"))
+    found = outcomes(folder, tmp_path)
+    assert found["zh16.html"] == "stored"
+    with sqlite3.connect(tmp_path / "news.db") as conn:
+        (text,) = conn.execute("select text from articles where source = 'zh16.html'").fetchone()
+    assert CHINESE[:20] in text

@@ -73,15 +73,21 @@ def _try(body: bytes, encoding: str | None) -> str | None:
 
 
 def _looks_utf16(body: bytes) -> str | None:
-    """UTF-16 without a BOM shows as a NUL in every other byte of ASCII-heavy text."""
-    sample = body[:2000]
+    """UTF-16 without a BOM shows NULs on one side of the byte pairs far more than on the
+    other: every other byte of ASCII text and of the markup around Chinese or Japanese text
+    (whose own characters rarely hold a NUL byte). A binary file has them on both sides.
+
+    >>> _looks_utf16("<p>东京电力公司今天宣布</p>".encode("utf-16-le"))
+    'utf-16-le'
+    """
+    sample = body[:4000]
     if len(sample) < 8:
         return None
     even_nuls = sample[0::2].count(0) / len(sample[0::2])
     odd_nuls = sample[1::2].count(0) / len(sample[1::2])
-    if odd_nuls > 0.4 and even_nuls < 0.05:
+    if odd_nuls > 0.05 and odd_nuls > 10 * even_nuls:
         return "utf-16-le"
-    if even_nuls > 0.4 and odd_nuls < 0.05:
+    if even_nuls > 0.05 and even_nuls > 10 * odd_nuls:
         return "utf-16-be"
     return None
 
@@ -102,7 +108,8 @@ def decode(body: bytes, declared: str | None = None) -> str:
     utf16 = _looks_utf16(body)
     if utf16 is None and _control_share(body[:4096]) > 0.1:
         raise Rejected(Reason.BINARY, "looks like a binary file, not text")
-    for encoding in (usable(declared), usable(declared_charset(body)), utf16, "utf-8"):
+    # bytes that are plainly UTF-16 come first: their <meta charset=utf-16> is then true
+    for encoding in (utf16, usable(declared), usable(declared_charset(body)), "utf-8"):
         text = _try(body, encoding)
         if text is not None:
             return _reject_if_binary(text)
