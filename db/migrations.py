@@ -273,3 +273,10 @@ def m009_crawl_counters(db: Database) -> None:
     for column in ("robots_refused", "skipped_fresh", "skipped_since"):
         db["runs"].add_column(column, int)
     db["runs"].add_column("silent_sources", str)
+
+
+@migrations()
+def m010_replacement_chars(db: Database) -> None:
+    """How many characters of a page were undecodable bytes kept as U+FFFD (a truncated
+    download, a stray latin-1 byte in UTF-8), so a user can find and filter them."""
+    db["articles"].add_column("replacement_chars", int)

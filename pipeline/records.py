@@ -91,6 +91,7 @@ class Page:
     removed: list[Removed] = field(default_factory=list)
     excerpt: bool = False
     credit: str | None = None
+    replacement_chars: int = 0  # U+FFFD in the decoded page: stray bytes kept leniently
     # Filled by fingerprint
     word_count: int = 0
     content_hash: str = ""

@@ -430,3 +430,12 @@ def test_utf16_without_a_bom_around_chinese_text(folder: Path, tmp_path: Path) -
     with sqlite3.connect(tmp_path / "news.db") as conn:
         (text,) = conn.execute("select text from articles where source = 'zh16.html'").fetchone()
     assert CHINESE[:20] in text
+
+
+def test_lenient_decoding_is_counted(folder: Path, tmp_path: Path) -> None:
+    body = page("Мост", RUSSIAN).encode()
+    (folder / "stray.html").write_bytes(body[:300] + b"\xff" + body[300:])
+    outcomes(folder, tmp_path)
+    with sqlite3.connect(tmp_path / "news.db") as conn:
+        counts = dict(conn.execute("select source, replacement_chars from articles"))
+    assert counts["stray.html"] >= 1 and counts["good.html"] == 0

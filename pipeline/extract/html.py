@@ -50,6 +50,7 @@ EXTRACTION_MODE: dict[str, bool] = {"fast": True}
 def extract(page: Page) -> Page:
     """Fill ``lines`` and metadata from the raw body; raise ``Rejected`` for unusable pages."""
     text = decode(page.body, page.charset)
+    page.replacement_chars = text.count("\ufffd")  # bytes decoded leniently, counted
     if page.kind == "html":
         _extract_html(page, text)
     else:
