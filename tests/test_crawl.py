@@ -303,6 +303,8 @@ def test_since_skips_older_sitemap_entries(web, tmp_path: Path) -> None:
     found = dict(rows(db, "select url, found_by from articles"))
     assert found[f"{a.base}/news/a2.html"] == f"sitemap {a.base}/sitemap.xml"
     assert found[f"{a.base}/news/a1.html"] == f"{a.base}/index.html"  # not via the sitemap
+    assert rows(db, "select skipped_since from runs") == [(1,)]
+    assert "older than --since        1" in result.stdout
 
 
 def test_responses_over_the_size_limit_are_dropped(web, tmp_path: Path) -> None:

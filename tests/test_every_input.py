@@ -439,3 +439,24 @@ def test_lenient_decoding_is_counted(folder: Path, tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "news.db") as conn:
         counts = dict(conn.execute("select source, replacement_chars from articles"))
     assert counts["stray.html"] >= 1 and counts["good.html"] == 0
+
+
+def test_a_warc_that_vanishes_mid_run(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a WARC deleted while the run read it aborted the run with [Errno 2]."""
+    import pipeline.sources.warc as warc_reader
+
+    html = page("Gone", ENGLISH.replace("bridge", "ferry")).encode()
+    path = folder / "gone.warc.gz"
+    path.write_bytes(warc([("response", "http://a.test/1", html, "text/html")]))
+    scan = warc_reader._scan
+
+    def scan_then_vanish(target: Path) -> tuple[bool, int]:
+        found = scan(target)
+        target.unlink()  # another process removes it between two reads
+        return found
+
+    monkeypatch.setattr(warc_reader, "_scan", scan_then_vanish)
+    found = outcomes(folder, tmp_path)
+    assert found["gone.warc.gz"] == "unreadable" and found["good.html"] == "stored"
