@@ -101,6 +101,7 @@ class Page:
     # Filled last in the worker: story terms, and each text line's site-furniture key
     terms: dict[str, int] = field(default_factory=dict)
     line_keys: list[str | None] = field(default_factory=list)
+    band_keys: object = None  # dedup.index.Keys, computed in the worker
 
 
 def internal_error(source: str, stage: str) -> Rejection:

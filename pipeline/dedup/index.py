@@ -51,6 +51,17 @@ class Member:
 
 
 @dataclass(frozen=True, slots=True)
+class Keys:
+    """An article's band keys: ``near`` (its signature's bands), ``ledes`` (what it is filed
+    under for partial copies) and ``probes`` (what it looks up: its lede and windows).
+    Computed in the workers (``keys_of``), so the single writer does not hash bands."""
+
+    near: tuple[int, ...] = ()
+    ledes: tuple[int, ...] = ()
+    probes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Prints:
     """An article's fingerprints, as the index needs them."""
 
@@ -59,6 +70,7 @@ class Prints:
     lede: bytes = b""
     windows: tuple[bytes, ...] = ()
     excerpt: bool = False
+    keys: Keys | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +129,32 @@ def index_entries(
     return near, lede
 
 
+def keys_of(
+    signature: bytes,
+    lede: bytes,
+    windows: tuple[bytes, ...] | list[bytes],
+    excerpt: bool,
+    config: Config,
+) -> Keys:
+    """The band keys of an article's fingerprints (see ``index_entries``)."""
+    cfg = config.cluster
+    near, ledes = index_entries(signature, lede + b"".join(windows), excerpt, config)
+    probes = [
+        key
+        for part in (lede, *windows)
+        if part
+        for key in band_keys(part, cfg.lede_bands, cfg.lede_rows)
+    ]
+    return Keys(tuple(near), tuple(ledes), tuple(probes))
+
+
+def page_keys(page, config: Config) -> Keys:
+    """``keys_of`` a fingerprinted ``Page``."""
+    return keys_of(
+        page.signature, page.lede_signature, page.window_signatures, page.excerpt, config
+    )
+
+
 class ClusterIndex:
     """Grouping over the stored index; ``add`` places one new article and reports what
     changed (the writer then stores the article and its ``near_keys`` and ``lede_keys``)."""
@@ -132,6 +170,9 @@ class ClusterIndex:
 
         ``text_of`` gives a stored article's text, to verify partial copies exactly.
         """
+        keys = prints.keys or keys_of(
+            prints.signature, prints.lede, prints.windows, prints.excerpt, self.config
+        )
         first = self.stored.first_with_hash(prints.content_hash)
         if first is not None:
             cluster = self.stored.facts([first])[first].cluster_id
@@ -139,32 +180,27 @@ class ClusterIndex:
         elif prints.excerpt:
             targets = {}
         else:
-            targets = self._near_targets(prints.signature)
+            targets = self._near_targets(prints.signature, keys.near)
         placement = self._join(member, targets)
         if first is None:
-            ledes = prints.lede + b"".join(prints.windows)
-            near, lede = index_entries(prints.signature, ledes, prints.excerpt, self.config)
-            placement.near_keys, placement.lede_keys = near, lede
-            placement.pairs += self._partials(member, prints, placement.cluster_id, text, text_of)
+            placement.near_keys, placement.lede_keys = list(keys.near), list(keys.ledes)
+            placement.pairs += self._partials(
+                member, prints, keys.probes, placement.cluster_id, text, text_of
+            )
         return placement
 
     def _partials(
         self,
         member: Member,
         prints: Prints,
+        probes: tuple[int, ...],
         cluster_id: int,
         text: str,
         text_of: Callable[[int], str],
     ) -> list[tuple[int, int, str, float]]:
         """Stored articles that contain this one, or that it contains, mostly (exactly)."""
         cfg = self.config.cluster
-        keys = [
-            key
-            for signature in (prints.lede, *prints.windows)
-            if signature
-            for key in band_keys(signature, cfg.lede_bands, cfg.lede_rows)
-        ]
-        candidates = sorted(self.stored.band_candidates("index_ledes", keys))
+        candidates = sorted(self.stored.band_candidates("index_ledes", list(probes)))
         facts = self.stored.facts(candidates)
         pairs = []
         size = self.config.fingerprint.shingle_size
@@ -181,11 +217,12 @@ class ClusterIndex:
                 pairs.append((member.id, other, "partial", round(share, 4)))
         return pairs
 
-    def _near_targets(self, signature: bytes) -> dict[int, tuple[int, str, float]]:
+    def _near_targets(
+        self, signature: bytes, keys: tuple[int, ...]
+    ) -> dict[int, tuple[int, str, float]]:
         """Best verified candidate per existing cluster, in a deterministic order."""
         cfg = self.config.cluster
-        keys = band_keys(signature, cfg.bands, cfg.rows)
-        candidates = sorted(self.stored.band_candidates("index_bands", keys))
+        candidates = sorted(self.stored.band_candidates("index_bands", list(keys)))
         facts = self.stored.facts(candidates)
         values = np.frombuffer(signature, dtype=np.uint32)
         best: dict[int, tuple[int, str, float]] = {}

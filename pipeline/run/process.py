@@ -19,6 +19,7 @@ from pipeline.clean.lines import clean
 from pipeline.clean.site import line_keys
 from pipeline.config import Config
 from pipeline.dedup.fingerprint import fingerprint
+from pipeline.dedup.index import page_keys
 from pipeline.extract.html import extract, take_headline
 from pipeline.records import Page, Reason, Rejected, Rejection, internal_error
 from pipeline.sources.common import inflate
@@ -39,6 +40,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
             extract(page)
             clean_page(page)
             fingerprint(page, config.fingerprint)
+            page.band_keys = page_keys(page, config)
         _check_length(page, config.min_words)
         page.terms = story_terms(page.text, page.language)
         page.line_keys = line_keys(page.text)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.clean.site import SiteFurniture, site_key
 from pipeline.config import Config
 from pipeline.dedup.fingerprint import fingerprint
-from pipeline.dedup.index import ClusterIndex, Member, Placement, Prints
+from pipeline.dedup.index import ClusterIndex, Keys, Member, Placement, Prints
 from pipeline.errors import StoreError
 from pipeline.records import Page, Rejection, internal_error
 from pipeline.store import BatchEnd, Extra, Store, article_row, now, rejection_row
@@ -46,7 +46,7 @@ class Counts:
     writer_seconds: float = 0.0
     story_seconds: float = 0.0
 
-    def as_row(self) -> dict[str, int]:
+    def as_row(self) -> dict[str, int | float]:
         return {
             "pages_seen": self.pages_seen,
             "stored": self.stored,
@@ -81,6 +81,7 @@ class Writer:
         self._touched: set[int] = set()
         self._touched_stories: set[int] = set()
         self._site_lines: list[dict] = []
+        self._accepting = False
         self._backfill_stories()
 
     def _backfill_stories(self) -> None:
@@ -103,10 +104,11 @@ class Writer:
     def accept(self, result: Page | Rejection, url_row: dict | None = None) -> int | None:
         """Take one processed page or rejection (and, for crawls, its ``urls`` row, written
         in the same transaction); return the new article's id; commit when the batch is full."""
-        started = time.perf_counter()
+        started, self._accepting = time.perf_counter(), True
         try:
             return self._accept(result, url_row)
         finally:
+            self._accepting = False
             self.counts.writer_seconds += time.perf_counter() - started
 
     def _accept(self, result: Page | Rejection, url_row: dict | None) -> int | None:
@@ -155,6 +157,7 @@ class Writer:
         site = site_key(page)
         if self.sites.strip(page, site):
             fingerprint(page, self.config.fingerprint)  # the text changed
+            page.band_keys = None
         row = article_row(page, article_id, self.run_id, stamp)
         member = Member(*(row[c] for c in MEMBER_COLUMNS))
         prints = Prints(
@@ -163,6 +166,7 @@ class Writer:
             page.lede_signature,
             tuple(page.window_signatures),
             page.excerpt,
+            page.band_keys if isinstance(page.band_keys, Keys) else None,
         )
         placement = self.index.add(member, prints, page.text, self.store.article_text)
         story = self._place_story(page, placement, stamp)
@@ -216,6 +220,11 @@ class Writer:
         if not self.pending:
             return
         started = time.perf_counter()
+        self._flush()
+        if not self._accepting:  # inside accept, accept's own clock counts it
+            self.counts.writer_seconds += time.perf_counter() - started
+
+    def _flush(self) -> None:
         stories = self.stories.story_rows()
         gone, added = self.stories.posting_changes()
         end = BatchEnd(
@@ -228,9 +237,7 @@ class Writer:
             touched_stories=self._touched_stories,
             run_counts=self.counts.as_row(),
         )
-        end.run_counts["writer_seconds"] += round(time.perf_counter() - started, 3)
         self.store.finish_batch(end, self.run_id)
-        self.counts.writer_seconds += time.perf_counter() - started
         self.sites.forget()
         self.pending = 0
         self._touched, self._touched_stories, self._site_lines = set(), set(), []
