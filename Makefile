@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.syndication --seed 1
 	$(BIN)/python -m benchmarks.stories
 	$(BIN)/python -m benchmarks.throughput --repeats 3 --copies 3
+	$(BIN)/python -m benchmarks.scale --articles 50000 --chunk 10000   # the README's table: --articles 1000000
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo.db.lock .pytest_cache .ruff_cache
