@@ -118,8 +118,9 @@ class RetryAfterMiddleware:
             return response
         slots = self.crawler.engine.downloader.slots
         slot = slots.get(request.meta.get("download_slot") or host_of(request.url))
-        if slot is not None:
-            slot.delay = max(slot.delay, wait)
+        if slot is not None:  # Scrapy varies a slot's delay by ±jitter: wait at least ``wait``
+            jitter = min(float(getattr(slot, "jitter", 0.0) or 0.0), 0.9)
+            slot.delay = max(slot.delay, wait / (1 - jitter))
         log.info("%s asks to wait %.0f s before the next request", request.url, wait)
         return response
 
