@@ -21,6 +21,7 @@ import gzip
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -52,6 +53,13 @@ def _timed(command: list[str]) -> float:
 def time_baseline(folder: Path, workers: int, fast: bool = False) -> float:
     command = [sys.executable, "-m", "benchmarks.bare_extract", str(folder)]
     return _timed([*command, "--workers", str(workers), *(["--fast"] if fast else [])])
+
+
+def writer_ms(db: Path) -> float:
+    """The writer's milliseconds per page in that run, from its ``runs`` row."""
+    with sqlite3.connect(db) as conn:
+        seconds, pages = conn.execute("select writer_seconds, pages_seen from runs").fetchone()
+    return 1000 * seconds / max(pages, 1)
 
 
 def time_ingest(folder: Path, workers: int, db: Path) -> float:
@@ -124,11 +132,12 @@ def main() -> None:
         folder = Path(tmp) / "pages"
         folder.mkdir()
         paths = _corpus(folder, args.copies)
-        baseline, fast, ingest = [], [], []
+        baseline, fast, ingest, writer = [], [], [], []
         for _ in range(args.repeats):
             baseline.append(time_baseline(folder, args.workers))
             fast.append(time_baseline(folder, args.workers, fast=True))
             ingest.append(time_ingest(folder, args.workers, Path(tmp) / "bench.db"))
+            writer.append(writer_ms(Path(tmp) / "bench.db"))
         bare_ms, ours_ms = per_page_ms(paths[:181])
         start_bare, start_ours = startup_seconds(Path(tmp), args.workers, Path(tmp) / "one.db")
     n = len(paths)
@@ -154,6 +163,9 @@ def main() -> None:
         f"| {ours_ms:.1f} |"
     )
     print(f"| start-up, s (a run with one page) | {start_bare:.2f} | {start_ours:.2f} |")
+    print(
+        f"| the writer, ms per page (its runs row) | - | {statistics.median(writer):.1f} |"
+    )
     print()
     stages.print_table(stages.stage_ms())
     print()
