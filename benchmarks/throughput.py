@@ -163,9 +163,7 @@ def main() -> None:
         f"| {ours_ms:.1f} |"
     )
     print(f"| start-up, s (a run with one page) | {start_bare:.2f} | {start_ours:.2f} |")
-    print(
-        f"| the writer, ms per page (its runs row) | - | {statistics.median(writer):.1f} |"
-    )
+    print(f"| the writer, ms per page (its runs row) | - | {statistics.median(writer):.1f} |")
     print()
     stages.print_table(stages.stage_ms())
     print()

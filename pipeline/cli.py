@@ -118,11 +118,11 @@ def ingest(
         python -m pipeline ingest ~/saved-pages/ --db news.db
     """
     from pipeline.run.ingest import ingest_directory
-    from pipeline.sources.walk import count_files
+    from pipeline.sources.walk import has_files
 
     if not directory.exists():
         _fail(f"{directory} does not exist")
-    if directory.is_dir() and count_files(directory) == 0:
+    if not has_files(directory):
         click.echo(f"warning: no files in {directory}; nothing to ingest", err=True)
         if not db_path.exists():
             return  # and no empty database left behind

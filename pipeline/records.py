@@ -11,6 +11,10 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.dedup.index import Keys
 
 
 class Reason(StrEnum):
@@ -101,7 +105,7 @@ class Page:
     # Filled last in the worker: story terms, and each text line's site-furniture key
     terms: dict[str, int] = field(default_factory=dict)
     line_keys: list[str | None] = field(default_factory=list)
-    band_keys: object = None  # dedup.index.Keys, computed in the worker
+    band_keys: Keys | None = None  # computed in the worker, so the writer does not hash
 
 
 def internal_error(source: str, stage: str) -> Rejection:

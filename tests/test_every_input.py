@@ -10,7 +10,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from pipeline.config import Config
 from pipeline.run.ingest import ingest_directory
+from tests.test_reliability import command
 
 ENGLISH = " ".join(
     f"The council met on day {n} to discuss the new harbour bridge and its cost." for n in range(12)
@@ -247,17 +247,10 @@ def _failing_placement(marker: str):
 def test_the_command_survives_a_hostile_folder(folder: Path, tmp_path: Path) -> None:
     """The real command, as cron runs it: exit 0 and a summary, twice (nothing new)."""
     Path(os.fsdecode(os.path.join(os.fsencode(folder), b"caf\xe9.txt"))).write_bytes(b"x")
-    command = [
-        sys.executable,
-        "-m",
-        "pipeline",
-        "ingest",
-        str(folder),
-        "--db",
-        str(tmp_path / "n.db"),
-    ]
     for _ in range(2):
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            command(folder, tmp_path / "n.db"), capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stderr
 
 
@@ -350,9 +343,8 @@ def test_a_damaged_warc_prints_nothing(folder: Path, tmp_path: Path) -> None:
     short = str(int(length.group(1)) - 40).encode()  # the record says it is 40 bytes shorter
     damaged = plain[: length.start(1)] + short + plain[length.end(1) :]
     (folder / "damaged.warc").write_bytes(damaged + plain)
-    command = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db"]
     done = subprocess.run(
-        [*command, str(tmp_path / "n.db"), "--quiet"], capture_output=True, text=True, timeout=120
+        command(folder, tmp_path / "n.db", "--quiet"), capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and done.stderr == "", done.stderr
 
@@ -374,6 +366,9 @@ def test_a_warc_with_a_huge_header_line_is_refused_in_bounded_memory(
     found = outcomes(folder, tmp_path)
     grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert found["huge.warc.gz"] == "bad_warc" and found["good.html"] == "stored"
+    with sqlite3.connect(tmp_path / "news.db") as conn:
+        (detail,) = conn.execute("select detail from rejected where source = 'huge.warc.gz'")
+    assert "no WARC header is that long" in detail[0]  # the scan refused it, not warcio
     assert grew < 40 * 1024  # KiB: far below the 66 MiB line
 
 

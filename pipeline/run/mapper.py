@@ -93,7 +93,11 @@ class PageMapper:
         context.set_forkserver_preload([STAGES])
         # the parent keeps both ends open for as long as the pool may start workers
         self._alive = context.Pipe(duplex=False)
-        self._pool = context.Pool(self.workers, initializer=_worker_init, initargs=self._alive[:1])
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> Pool:
+        context = multiprocessing.get_context("forkserver")
+        return context.Pool(self.workers, initializer=_worker_init, initargs=self._alive[:1])
 
     def _ready_pool(self) -> Pool | None:
         if self._starting is not None:
@@ -131,8 +135,7 @@ class PageMapper:
     def _restart(self) -> None:
         """New workers in place of stuck ones (the fork server and the parent's pipe stay)."""
         self._stop_pool()
-        context = multiprocessing.get_context("forkserver")
-        self._pool = context.Pool(self.workers, initializer=_worker_init, initargs=self._alive[:1])
+        self._pool = self._new_pool()
 
     def map(self, items: Iterable[Page | Rejection]) -> Iterator[Page | Rejection]:
         """Yield one result per item, in input order, with a bounded window in flight."""

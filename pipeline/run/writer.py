@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.clean.site import SiteFurniture, site_key
 from pipeline.config import Config
 from pipeline.dedup.fingerprint import fingerprint
-from pipeline.dedup.index import ClusterIndex, Keys, Member, Placement, Prints
+from pipeline.dedup.index import ClusterIndex, Member, Placement, Prints
 from pipeline.errors import StoreError
 from pipeline.records import Page, Rejection, internal_error
 from pipeline.store import BatchEnd, Extra, Store, article_row, now, rejection_row
@@ -166,7 +166,7 @@ class Writer:
             page.lede_signature,
             tuple(page.window_signatures),
             page.excerpt,
-            page.band_keys if isinstance(page.band_keys, Keys) else None,
+            page.band_keys,
         )
         placement = self.index.add(member, prints, page.text, self.store.article_text)
         story = self._place_story(page, placement, stamp)

@@ -66,6 +66,11 @@ def count_files(root: Path) -> int:
     return 1 if root.is_file() else sum(1 for _ in _walk(root))
 
 
+def has_files(root: Path) -> bool:
+    """Whether a run would find anything at all (stops at the first file)."""
+    return root.is_file() or next(_walk(root), None) is not None
+
+
 def _printable(name: str) -> str:
     """A file name as text that can be stored: bytes that are not UTF-8 (kept by Python as
     lone surrogates) become U+FFFD.
