@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
@@ -33,6 +34,7 @@ WINDOW_PER_WORKER = 4
 # Seconds a chunk may take beyond its pages' own time limits before its worker is presumed
 # stuck in C code the alarm cannot interrupt (libxml2 on 100,000 attributes: 95 s).
 PAGE_GRACE, CHUNK_GRACE = 5.0, 30.0
+STOP_SECONDS = 20.0  # closing gives up waiting for the pool's threads after this
 
 
 def process(pages: list[Page], config: Config) -> list[Page | Rejection]:
@@ -63,6 +65,19 @@ def _exit_with_parent(parent_alive: Connection) -> None:
     with suppress(EOFError, OSError):
         parent_alive.recv_bytes()
     os._exit(0)
+
+
+def _kill_workers(pool: Pool) -> None:
+    workers = list(getattr(pool, "_pool", ()))
+    for worker in workers:
+        with suppress(OSError, ValueError, AttributeError):
+            worker.kill()
+    for worker in workers:
+        with suppress(OSError, ValueError, AttributeError, AssertionError):
+            worker.join(timeout=1)
+    for queue, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
+        with suppress(AttributeError, ValueError, OSError):
+            getattr(getattr(pool, queue), lock).release()  # not held: ValueError
 
 
 class _Done:
@@ -114,22 +129,19 @@ class PageMapper:
             end.close()
 
     def _stop_pool(self) -> None:
-        """Workers ignore SIGTERM, so they are killed outright; a worker killed while it held
-        the task or result queue's lock would leave ``Pool.terminate`` waiting for it
-        forever, so those locks are released on its behalf first."""
+        """Workers ignore SIGTERM, so ``Pool.terminate`` (which sends it) runs in a thread
+        while every worker it still has, including any it started in place of a dead one,
+        is killed outright; a worker killed while it held the task or result queue's lock
+        would leave it waiting forever, so those locks are released on its behalf."""
         pool = self._ready_pool()
         if pool is not None:
-            workers = list(getattr(pool, "_pool", ()))
-            for worker in workers:
-                with suppress(OSError, ValueError):
-                    worker.kill()
-            for worker in workers:
-                worker.join(timeout=5)
-            for queue, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
-                with suppress(AttributeError, ValueError, OSError):
-                    getattr(getattr(pool, queue), lock).release()  # not held: ValueError
-            pool.terminate()
-            pool.join()
+            stopper = threading.Thread(target=pool.terminate, daemon=True)
+            _kill_workers(pool)
+            stopper.start()
+            deadline = time.monotonic() + STOP_SECONDS
+            while stopper.is_alive() and time.monotonic() < deadline:
+                _kill_workers(pool)
+                stopper.join(0.1)
         self._pool = None
 
     def _restart(self) -> None:
