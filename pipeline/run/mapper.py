@@ -75,6 +75,9 @@ def _kill_workers(pool: Pool) -> None:
     for worker in workers:
         with suppress(OSError, ValueError, AttributeError, AssertionError):
             worker.join(timeout=1)
+
+
+def _free_queue_locks(pool: Pool) -> None:
     for queue, lock in (("_inqueue", "_rlock"), ("_outqueue", "_wlock")):
         with suppress(AttributeError, ValueError, OSError):
             getattr(getattr(pool, queue), lock).release()  # not held: ValueError
@@ -137,6 +140,7 @@ class PageMapper:
         if pool is not None:
             stopper = threading.Thread(target=pool.terminate, daemon=True)
             _kill_workers(pool)
+            _free_queue_locks(pool)  # once, before terminate takes them itself
             stopper.start()
             deadline = time.monotonic() + STOP_SECONDS
             while stopper.is_alive() and time.monotonic() < deadline:
