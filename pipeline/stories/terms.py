@@ -32,6 +32,9 @@ CAPITALISED = re.compile(rf"(?<![\w'’-])([{CAPITAL}][\w'’-]*)")
 # the few characters before a word only.
 SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘(\[\n–—-]\s*)$")
 POSSESSIVE = re.compile(r"['’]s$")
+CONTRACTION = re.compile(r"['’](?:ve|ll|re|d|m|t)$", re.IGNORECASE)
+# A line whose words of three letters or more are mostly capitalised is set in title case.
+TITLE_CASE_SHARE, TITLE_CASE_MIN_WORDS = 0.75, 4
 NAME_PREFIX = "@"
 # How much text decides the language: enough for a clear majority, cheap for long pages.
 LANGUAGE_SAMPLE = 400
@@ -124,13 +127,35 @@ def story_terms(text: str, language: str | None = None) -> dict[str, int]:
 
 
 def _names(text: str, stop: frozenset[str]) -> list[str]:
+    r"""Capitalised words that do not open a sentence, from lines that are not in title case.
+
+    A headline, subhead or related-link line set in Title Case ("Kael Keeps Movies Coolest")
+    capitalises every word, so its capitals say nothing about names; a contraction ("I've",
+    "We'll") is a capitalised pronoun, not a name.
+
+    >>> _names("Lunch With Kael Keeps The Movies Coolest\nI've met Pauline Kael.", frozenset())
+    ['pauline', 'kael']
+    """
     names = []
-    for match in CAPITALISED.finditer(text):
-        token = match.group(1)
-        start = match.start()
-        if SENTENCE_START.search(text, max(0, start - 4), start):
+    for line in text.split("\n"):
+        if _title_case(line):
             continue
-        name = POSSESSIVE.sub("", token.casefold()).strip("'’-")
-        if len(name) > 1 and name not in stop:
-            names.append(name)
+        for match in CAPITALISED.finditer(line):
+            token = match.group(1)
+            start = match.start()
+            if SENTENCE_START.search(line, max(0, start - 4), start) or CONTRACTION.search(token):
+                continue
+            name = POSSESSIVE.sub("", token.casefold()).strip("'’-")
+            if len(name) > 1 and name not in stop:
+                names.append(name)
     return names
+
+
+def _title_case(line: str) -> bool:
+    """Most words of three letters or more start with a capital, and the line does not end
+    as a sentence does (a headline-style line; "I've met Pauline Kael." is a sentence)."""
+    words = [word for word in line.split() if len(word) >= 3 and word[0].isalpha()]
+    if len(words) < TITLE_CASE_MIN_WORDS or line.rstrip().endswith("."):
+        return False
+    capitals = sum(word[0].isupper() for word in words)
+    return capitals >= TITLE_CASE_SHARE * len(words)
