@@ -6,6 +6,7 @@ function below instead. sqlite-utils records applied migrations in ``_sqlite_mig
 
 from __future__ import annotations
 
+import re
 import sys
 
 from sqlite_utils import Database
@@ -280,3 +281,60 @@ def m010_replacement_chars(db: Database) -> None:
     """How many characters of a page were undecodable bytes kept as U+FFFD (a truncated
     download, a stray latin-1 byte in UTF-8), so a user can find and filter them."""
     db["articles"].add_column("replacement_chars", int)
+
+
+# Columns that hold another row's id: (table, column, referenced table). Declared as foreign
+# keys so Datasette links them (it reads ``pragma foreign_key_list``); SQLite does not enforce
+# them here (``pragma foreign_keys`` stays off), so the writer's order of inserts is unchanged.
+REFERENCES = (
+    ("articles", "cluster_id", "clusters"),
+    ("articles", "story_id", "stories"),
+    ("clusters", "canonical_article_id", "articles"),
+    ("clusters", "story_id", "stories"),
+    ("pairs", "article_id", "articles"),
+    ("pairs", "other_id", "articles"),
+    ("furniture", "article_id", "articles"),
+    ("rejected", "run_id", "runs"),
+    ("urls", "article_id", "articles"),
+)
+
+
+@migrations()
+def m011_links_and_furniture_places(db: Database) -> None:
+    """Every id column becomes a foreign key, so Datasette links it; removed furniture lines
+    record the paragraph they stood before, so an article can be shown with them in place.
+
+    SQLite cannot add a constraint to a table without copying it (sqlite-utils' transform
+    does, which rewrites a large archive's articles and full-text index). A REFERENCES clause
+    changes nothing on disk, so it is written into the stored schema instead, the way SQLite's
+    documentation describes for constraint-only changes, and the schema version is bumped."""
+    db["furniture"].add_column("paragraph", int)
+    version = db.execute("pragma schema_version").fetchone()[0]
+    db.execute("pragma writable_schema = on")
+    try:
+        for table in {table for table, _, _ in REFERENCES}:
+            (sql,) = db.execute(
+                "select sql from sqlite_master where type = 'table' and name = ?", [table]
+            ).fetchone()
+            new = _with_references(table, sql)
+            if new != sql:
+                db.execute(
+                    "update sqlite_master set sql = ? where type = 'table' and name = ?",
+                    [new, table],
+                )
+        db.execute(f"pragma schema_version = {version + 1}")
+    finally:
+        db.execute("pragma writable_schema = off")
+
+
+def _with_references(table: str, sql: str) -> str:
+    r"""``sql`` (a CREATE TABLE) with a REFERENCES clause after each of the table's id columns.
+
+    >>> print(_with_references("furniture", 'CREATE TABLE "furniture" ("article_id" INTEGER)'))
+    CREATE TABLE "furniture" ("article_id" INTEGER REFERENCES "articles"("id"))
+    """
+    for name, column, other in REFERENCES:
+        if name == table:
+            declaration = re.compile(rf'(["\[]?{column}["\]]?\s+INTEGER)(?!\s+REFERENCES)', re.I)
+            sql = declaration.sub(rf'\1 REFERENCES "{other}"("id")', sql, count=1)
+    return sql

@@ -60,10 +60,13 @@ class Rejection:
 
 @dataclass(slots=True)
 class Removed:
-    """One line the cleaner took out of the body, and the named rule that took it."""
+    """One line the cleaner took out of the body, the named rule that took it, and where it
+    stood: before paragraph ``paragraph`` of the cleaned text (0 = before the first; equal to
+    the number of paragraphs = after the last), so a reader can see it in place."""
 
     line: str
     rule: str
+    paragraph: int | None = None
 
 
 @dataclass(slots=True)

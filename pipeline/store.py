@@ -216,7 +216,8 @@ class Store:
                 [(k, article_id) for k in ledes],
             )
             self.conn.executemany(
-                "insert into furniture (article_id, position, line, rule) values (?, ?, ?, ?)",
+                "insert into furniture (article_id, position, line, rule, paragraph)"
+                " values (?, ?, ?, ?, ?)",
                 extra.furniture,
             )
             self.conn.executemany(

@@ -229,3 +229,32 @@ def test_the_title_part_and_the_page_address_above_the_story_go() -> None:
     kept, removed = clean_lines(lines + body, title="Opinion | Is Football Violence a Crime?")
     assert [item.rule for item in removed] == ["opening_url", "title_line"]
     assert kept[-1] == "https://x.test/a"
+
+
+def test_removed_lines_record_the_paragraph_they_stood_before() -> None:
+    from pipeline.clean.lines import clean_lines
+
+    lines = ["Sign in to follow this", "", "Putin flew in.", "", "Share this post", "Troops left."]
+    _, removed = clean_lines(lines)
+    assert [(r.line, r.paragraph) for r in removed] == [
+        ("Sign in to follow this", 0),
+        ("Share this post", 1),
+    ]
+
+
+def test_a_headline_taken_from_the_body_moves_the_places_up() -> None:
+    from pipeline.clean.lines import clean
+    from pipeline.extract.html import take_headline
+    from pipeline.records import Page
+
+    page = Page(source="a.txt", body=b"", kind="text", raw_hash="x")
+    page.lines = [
+        "Putin orders the withdrawal of troops",
+        "",
+        "Troops left.",
+        "",
+        "Share this post",
+    ]
+    take_headline(clean(page))
+    assert page.title == "Putin orders the withdrawal of troops"
+    assert [(r.line, r.paragraph) for r in page.removed] == [("Share this post", 1)]

@@ -55,3 +55,32 @@ def test_a_story_republished_on_one_site_teaches_nothing(tmp_path: Path) -> None
     ingest(folder, db)
     assert rows(db, "select count(*) from site_lines where learned = 1") == [(0,)]
     assert rows(db, "select count(*) from furniture where rule = 'site_furniture'") == [(0,)]
+
+
+def test_removed_lines_keep_their_place_in_the_text(tmp_path: Path) -> None:
+    """Every removed line records the paragraph it stood before (the article page shows it
+    there), also when the site's learned lines are taken out after the rule-removed ones."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+
+    sentences = [
+        paragraph
+        for page in corpus.pages()
+        for paragraph in page.paragraphs
+        if paragraph.endswith(".") and len(paragraph.split()) >= 12
+    ]
+
+    def body(index: int) -> str:
+        paragraphs = sentences[index * 6 : index * 6 + 6]
+        lines = [paragraphs[0], BOILERPLATE[0], paragraphs[1], "Share this post", *paragraphs[2:]]
+        return "\n\n".join([*lines, BOILERPLATE[1]])
+
+    _jsonl(folder / "d.jsonl", [(f"https://daily.example/s{i}", body(i)) for i in range(5)])
+    db = tmp_path / "news.db"
+    ingest(folder, db)
+    first = rows(db, "select line, paragraph from furniture where article_id = 1 order by 2")
+    assert first == [("Share this post", 3)]  # the boilerplate is still text here
+    last = rows(db, "select line, paragraph from furniture where article_id = 5 order by 2, 1")
+    assert last == [(BOILERPLATE[0], 1), ("Share this post", 2), (BOILERPLATE[1], 6)]
+    (text,) = rows(db, "select text from articles where id = 5")[0]
+    assert text.split("\n\n")[2] == sentences[4 * 6 + 2]

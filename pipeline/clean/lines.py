@@ -36,12 +36,15 @@ def clean_lines(lines: list[str], title: str | None = None) -> tuple[list[str], 
     _label_link_list_tail(lines, labels)
     _label_pipe_titles(lines, labels)
     _label_repeats(lines, labels, title)
-    kept = [line for line, label in zip(lines, labels, strict=True) if label is None]
-    removed = [
-        Removed(line.strip(), label)
-        for line, label in zip(lines, labels, strict=True)
-        if label is not None and line.strip()
-    ]
+    kept: list[str] = []
+    removed: list[Removed] = []
+    paragraphs = 0  # non-blank lines kept so far: the cleaned text's paragraphs
+    for line, label in zip(lines, labels, strict=True):
+        if label is None:
+            kept.append(line)
+            paragraphs += bool(line.strip())
+        elif line.strip():
+            removed.append(Removed(line.strip(), label, paragraphs))
     return kept, removed
 
 

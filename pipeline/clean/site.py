@@ -81,13 +81,22 @@ class SiteFurniture:
             return False
         self._read(site, page)
         kept, removed = [], []
+        moved: list[int] = []  # each old paragraph's index once the site's lines are gone
         for line, key in zip(page.text.split("\n"), _keys(page), strict=True):
+            if not line.strip():
+                kept.append(line)
+                continue
+            moved.append(len(moved) - len(removed))
             if key and (site, key) in self.learned:
-                removed.append(Removed(line.strip(), RULE))
+                removed.append(Removed(line.strip(), RULE, moved[-1]))
             else:
                 kept.append(line)
         if not removed:
             return False
+        moved.append(len(moved) - len(removed))  # after the last paragraph
+        for item in page.removed:
+            if item.paragraph is not None and item.paragraph < len(moved):
+                item.paragraph = moved[item.paragraph]
         page.text = "\n".join(kept).strip()
         while "\n\n\n" in page.text:
             page.text = page.text.replace("\n\n\n", "\n\n")

@@ -202,4 +202,7 @@ def take_headline(page: Page) -> Page:
     if looks_like_headline(first):
         page.title = first.strip()
         page.text = rest.strip()
+        for item in page.removed:  # one paragraph fewer above those below the headline
+            if item.paragraph:
+                item.paragraph -= 1
     return page

@@ -172,7 +172,7 @@ class Writer:
         story = self._place_story(page, placement, stamp)
         row.update(cluster_id=placement.cluster_id, story_id=story)
         extra = Extra(
-            [(article_id, i, r.line, r.rule) for i, r in enumerate(page.removed)],
+            [(article_id, i, r.line, r.rule, r.paragraph) for i, r in enumerate(page.removed)],
             [(a, b, kind, score) for a, b, kind, score in placement.pairs],
         )
         self.store.add_article(row, placement.near_keys, placement.lede_keys, extra)
