@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format bench clean browser
+.PHONY: install demo test lint format bench clean browser screenshots
 
 install: $(STAMP)
 
@@ -51,6 +51,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.stories
 	$(BIN)/python -m benchmarks.throughput --repeats 3 --copies 3
 	$(BIN)/python -m benchmarks.scale --articles 50000 --chunk 10000   # the README's table: --articles 1000000
+
+# The README's pictures of the browse pages, from the demo database.
+screenshots: demo browser
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo.db.lock .pytest_cache .ruff_cache

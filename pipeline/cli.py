@@ -288,7 +288,8 @@ def stories(db_path: Path, limit: int, min_articles: int, as_json: bool) -> None
         click.echo(f"no stories with {min_articles} or more different articles")
     for story in found:
         click.echo(
-            f"story {story['id']}: {story['clusters']} articles, {story['articles']} pages, "
+            f"story {story['id']}: {story['clusters']} different articles on "
+            f"{story['articles']} pages, "
             f"{story['first_day']} to {story['last_day']}  [{story['key_names']}]"
         )
         for cluster in story["clusters_in_story"]:

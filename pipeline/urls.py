@@ -50,6 +50,31 @@ def canonical(url: str) -> str:
     return canonicalize_url(cleaned)
 
 
+def url_spellings(url: str | None) -> list[str]:
+    """The spellings under which a page's URL may be stored (``articles.url`` holds the
+    crawler's canonical form, or what a saved page said of itself): http or https, with or
+    without ``www.`` and a trailing slash, the query canonical or as given. Each is one
+    indexed lookup, where normalising every stored URL would read the whole table.
+
+    >>> "https://www.example.com/a/" in url_spellings("http://example.com/a?utm_source=x")
+    True
+    """
+    if not url or "://" not in url:
+        return []
+    given = urlsplit(url.strip())
+    parts = urlsplit(canonical(url.strip()))
+    host = (parts.hostname or "").removeprefix("www.")
+    port = f":{parts.port}" if parts.port else ""
+    path = parts.path.rstrip("/")
+    found = {url.strip()}
+    for scheme in ("https", "http"):
+        for prefix in ("", "www."):
+            for tail in (path, path + "/"):
+                for query in {parts.query, given.query}:
+                    found.add(urlunsplit((scheme, prefix + host + port, tail or "/", query, "")))
+    return sorted(found)
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from datasette.app import Datasette
 
 from benchmarks import corpus
-from pipeline.web.serve import metadata_for, serve_arguments
+from pipeline.web.serve import datasette_for, metadata_for, serve_arguments
 from tests.conftest import ingest, rows, serving
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
 
@@ -25,7 +26,7 @@ def news_db(syndication_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def _get(db: Path, path: str) -> tuple[int, object]:
     async def fetch() -> tuple[int, object]:
-        datasette = Datasette([str(db)], metadata=metadata_for(db))
+        datasette = datasette_for(db)
         response = await datasette.client.get(path)
         return response.status_code, response.json() if "json" in path else response.text
 
@@ -46,6 +47,12 @@ def test_copies_of_article_by_id_and_by_url(news_db: Path) -> None:
     url = "https://x.test/none"
     status, data = _get(news_db, f"/news/copies_of_article.json?_shape=array&id=&url={url}")
     assert status == 200 and data == []
+    (stored,) = rows(news_db, "select url from articles where source = 'original.html'")[0]
+    assert stored.startswith("https://venturebeat.com/") and stored.endswith("/")
+    spelled = "http://www.venturebeat.com/" + stored[24:].rstrip("/") + "?utm_source=twitter"
+    query = urllib.parse.urlencode({"id": "", "url": spelled})
+    status, data = _get(news_db, f"/news/copies_of_article.json?_shape=array&{query}")
+    assert status == 200 and len(data) == 4 and data[0]["is_canonical"] == 1
 
 
 def test_partial_copies_query(tmp_path: Path) -> None:
@@ -59,7 +66,8 @@ def test_partial_copies_query(tmp_path: Path) -> None:
     ingest(folder, db)
     status, data = _get(db, "/news/partial_copies.json?_shape=array")
     assert status == 200 and len(data) == 1
-    assert {data[0]["excerpt"], data[0]["other_excerpt"]} == {0, 1}
+    (excerpt,) = rows(db, "select id from articles where source = 'excerpt.html'")[0]
+    assert data[0]["article_id"] == excerpt and data[0]["relation"] == "is an excerpt of"
 
 
 def test_republishing_sites_and_rejected(news_db: Path) -> None:
@@ -69,12 +77,16 @@ def test_republishing_sites_and_rejected(news_db: Path) -> None:
     assert status == 200
 
 
-def test_full_text_search(news_db: Path) -> None:
-    (title,) = rows(news_db, "select title from articles where source like 'other-0e01%'")[0]
-    word = max(title.split(), key=len).strip(",.:;'\"")
+def test_full_text_search_groups_copies_and_quotes_the_text(news_db: Path) -> None:
+    (text, cluster) = rows(
+        news_db, "select text, cluster_id from articles where source = 'original.html'"
+    )[0]
+    word = max(re.findall(r"[a-z]+", text), key=len)
     status, data = _get(news_db, f"/news/search.json?_shape=array&q={word}")
     assert status == 200 and data, word
-    assert any("[" in row["snippet"] for row in data)
+    (hit,) = [row for row in data if row["cluster_id"] == cluster]  # one row for 4 copies
+    assert hit["matching"] == 4
+    assert f"[{word}]" in hit["snippet"].lower()
 
 
 def test_every_column_is_described(news_db: Path) -> None:
@@ -96,7 +108,9 @@ def test_every_column_is_described(news_db: Path) -> None:
 def test_no_writable_canned_queries(news_db: Path) -> None:
     queries = metadata_for(news_db)["databases"]["news"]["queries"]
     assert queries and not any(query.get("write") for query in queries.values())
-    assert all(query["sql"].lstrip().lower().startswith("select") for query in queries.values())
+    assert all(
+        query["sql"].lstrip().lower().startswith(("select", "with")) for query in queries.values()
+    )
 
 
 def test_table_page_renders_with_descriptions(news_db: Path) -> None:
@@ -134,3 +148,10 @@ def test_datasette_refuses_writes(news_db: Path) -> None:
     status, _ = _get(news_db, "/news/-/query.json?sql=delete+from+articles")
     assert status == 400
     assert rows(news_db, "select count(*) from articles") == before
+
+
+def test_the_articles_search_box_points_to_the_ranked_search(news_db: Path) -> None:
+    """Datasette's table search lists matches in id order; the page says so and links to the
+    search ranked by relevance, copies grouped."""
+    status, html = _get(news_db, "/news/articles?_search=WeWork")
+    assert status == 200 and 'href="/-/search?q=WeWork"' in html

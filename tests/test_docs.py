@@ -59,7 +59,7 @@ def _module_map() -> set[str]:
             package = None  # spiders/, db/: outside the package
         if package is None:
             continue
-        named.update(package + name for name in re.findall(r"\b\w+\.py\b", line))
+        named.update(package + name for name in re.findall(r"\b[\w/]+\.py\b", line))
     return named
 
 

@@ -12,10 +12,15 @@ import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+
 PLACEHOLDER = "wirecopy"
+TIME_LIMIT_MS = 5000  # a canned query over a million articles (search, a URL lookup) fits
 
 
 @lru_cache(maxsize=1)
@@ -44,13 +49,31 @@ def serve_arguments(db_path: Path, host: str, port: int, metadata_file: Path) ->
         str(port),
         "--setting",
         "sql_time_limit_ms",
-        "5000",
+        str(TIME_LIMIT_MS),
     ]
 
 
+def datasette_for(db_path: Path) -> Datasette:
+    """A Datasette over one database with our metadata and browse pages (tests use it)."""
+    from datasette.app import Datasette
+
+    from pipeline.web import browse
+
+    browse.register()
+    return Datasette(
+        [str(db_path)],
+        metadata=metadata_for(db_path),
+        settings={"sql_time_limit_ms": TIME_LIMIT_MS},
+    )
+
+
 def serve(db_path: Path, host: str, port: int) -> None:
-    """Run Datasette in this process until interrupted."""
+    """Run Datasette in this process until interrupted, with our browse pages."""
     from datasette.cli import cli as datasette_cli
+
+    from pipeline.web import browse
+
+    browse.register()
 
     with tempfile.TemporaryDirectory(prefix="wirecopy-") as folder:
         metadata_file = Path(folder) / "metadata.json"
