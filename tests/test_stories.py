@@ -38,7 +38,9 @@ def test_the_five_seeds_are_five_clusters_and_one_story(seeds_dir: Path, tmp_pat
     )
     assert (clusters, articles) == (5, 5) and "putin" in names
     result = run_cli("stories", "--db", str(db))
-    assert result.exit_code == 0 and f"story {story}: 5 articles" in result.output
+    assert (
+        result.exit_code == 0 and f"story {story}: 5 different articles on 5 pages" in result.output
+    )
 
 
 def test_benchmark_pages_merge_only_into_labelled_same_event_stories(tmp_path: Path) -> None:

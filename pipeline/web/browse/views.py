@@ -44,9 +44,23 @@ def _id(request: Any) -> int:
     return int(request.url_vars["id"])
 
 
+# The articles table with the columns a reader scans (the table has 26, hashes and all).
+ARTICLE_LIST = (
+    "title",
+    "site",
+    "published",
+    "language",
+    "word_count",
+    "credit",
+    "cluster_id",
+    "story_id",
+)
+
+
 async def home(datasette: Any, request: Any) -> Response:
     data = await _read(datasette, queries.home)
-    return await _page(datasette, request, "home.html", {"home": data})
+    columns = "&".join(f"_col={name}" for name in ARTICLE_LIST)
+    return await _page(datasette, request, "home.html", {"home": data, "articles_columns": columns})
 
 
 async def cluster(datasette: Any, request: Any) -> Response:
