@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -199,3 +200,40 @@ def test_a_copy_that_bridges_two_clusters_leaves_one_cluster_in_the_story(tmp_pa
         " where a.source = 'c.txt' and p.kind = 'near'",
     )
     assert bridge == [(2,)]  # c joined a's cluster and b's, which then merged
+
+
+def test_a_story_merged_away_is_no_candidate_for_the_rest_of_its_batch(tmp_path: Path) -> None:
+    """Regression (found at a million stored): a copy merged story B into story A; a new
+    cluster later in the same batch was offered B by B's stored postings (deleted only when
+    the batch is written) and failed with "story B is neither stored nor in this run"."""
+    article = max((corpus.load(i) for i in corpus.page_ids()[:60]), key=lambda p: len(p.body))
+    paragraphs = article.paragraphs
+    words = [len(" ".join(paragraphs[: i + 1]).split()) for i in range(len(paragraphs))]
+    cut1 = next(i for i, count in enumerate(words) if count >= 0.3 * words[-1])
+    cut2 = next(i for i, count in enumerate(words) if count >= 0.75 * words[-1])
+    x, y, z = paragraphs[:cut1], paragraphs[cut1:cut2], paragraphs[cut2:]
+
+    def record(name: str, parts: list[str], day: str) -> str:
+        text = "\n\n".join(parts)
+        return json.dumps({"url": f"https://n.example/{name}", "text": text, "published": day})
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    # A and B: one event a month apart, so two stories; C copies both (their clusters and
+    # stories merge); D is new (B's last part alone) and is placed right after C
+    a, b = record("a", x + y, "2025-01-01"), record("b", y + z, "2025-02-01")
+    (first / "run.jsonl").write_text(f"{a}\n{b}\n", encoding="utf-8")
+    c, d = record("c", x + y + z, "2025-02-01"), record("d", z, "2025-02-01")
+    (second / "run.jsonl").write_text(f"{c}\n{d}\n", encoding="utf-8")
+    db = tmp_path / "news.db"
+    ingest(first, db)
+    assert rows(db, "select count(distinct story_id) from articles") == [(2,)]
+    ingest(second, db)
+    assert rows(db, "select count(*) from rejected") == [(0,)]
+    assert rows(db, "select count(*) from articles") == [(4,)]
+    stories = rows(db, "select count(distinct story_id) from articles where source like '%#1'")
+    assert stories == [(1,)]
+    assert rows(
+        db, "select count(*) from stories where id not in (select story_id from clusters)"
+    ) == [(0,)]

@@ -177,6 +177,9 @@ class StoryIndex:
         self.stories: OrderedDict[int, Story] = OrderedDict()
         self.changed_terms: set[str] = set()
         self.changed: set[int] = set()
+        # stories merged into another since the last write: their stored postings are
+        # deleted only when the batch is written, and must not offer them meanwhile
+        self.merged_away: set[int] = set()
         self.unposted: list[tuple[int, int, int, int]] = []
 
     def place(self, founder: Founder, linked_story: int | None = None) -> tuple[int, float]:
@@ -204,6 +207,7 @@ class StoryIndex:
         self.unposted.extend(old.posted)
         self.changed.discard(source)
         self.changed.add(target)
+        self.merged_away.add(source)
 
     def frequency_rows(self) -> list[dict[str, object]]:
         """``story_terms`` rows changed since the last call (the batch writes them)."""
@@ -226,7 +230,7 @@ class StoryIndex:
                 gone.extend(story.posted)
                 story.posted = story.postings()
                 added.extend(story.posted)
-        self.changed, self.unposted = set(), []
+        self.changed, self.unposted, self.merged_away = set(), [], set()
         self._stored_any = True  # what was placed so far is now read from the database
         self._evict()
         return gone, added
@@ -302,7 +306,8 @@ class StoryIndex:
             found = [(s.last_day, s.id) for s in window if name in s.posted_names()]
             if self._stored_any:
                 key = term_key(name)
-                found += self.stored.recent_postings(key, lo, hi, self.changed, PER_NAME)
+                skip = self.changed | self.merged_away
+                found += self.stored.recent_postings(key, lo, hi, skip, PER_NAME)
             for _, story_id in sorted(found, reverse=True)[:PER_NAME]:
                 shared[story_id] = shared.get(story_id, 0) + 1
         ranked = sorted(shared, key=lambda story_id: (-shared[story_id], -story_id))
