@@ -15,6 +15,11 @@ again) is timed.
 
     python -m benchmarks.scale --articles 100000 --chunk 10000 --db /tmp/scale.db
     python -m benchmarks.scale --articles 1000000 --resume --db /tmp/scale.db   # go on
+    python -m benchmarks.scale --side-by-side 3 --db /tmp/scale.db   # empty vs that database
+
+Runs of a long table are hours apart on a shared machine; ``--side-by-side N`` measures the
+ratio the issue asks for in one sitting: N times, a chunk into an empty database and the next
+chunk into the large one, back to back, so both see the same machine.
 
 Nothing here is a test: the README shows the table of the latest long run.
 """
@@ -171,7 +176,14 @@ def main() -> None:
     parser.add_argument("--per-day", type=int, default=5_000)
     parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "scale.db")
     parser.add_argument("--resume", action="store_true", help="go on from the stored articles")
+    parser.add_argument(
+        "--side-by-side", type=int, default=0, metavar="N", help="N empty-vs-DB pairs of runs"
+    )
     args = parser.parse_args()
+    if args.side_by_side:
+        print(f"scale, {date.today()}, {os.cpu_count()} cores, {platform.python_version()}")
+        side_by_side(args.db, args.side_by_side, args.chunk, sentences(), args.per_day)
+        return
     if not args.resume:
         for suffix in ("", "-wal", "-shm", ".lock"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
@@ -206,6 +218,24 @@ def main() -> None:
             f"\nrun with nothing new at {_stored(args.db):,} stored: {elapsed:.2f} s,"
             f" peak RSS {largest / 1024:.0f} MB"
         )
+
+
+def side_by_side(db: Path, trials: int, chunk: int, pool: list[str], per_day: int) -> None:
+    """Pages/s of a run into an empty database and of the next run into ``db``, back to back."""
+    first = _stored(db)
+    print(f"side by side: {chunk:,}-article runs, empty database vs {first:,} stored")
+    print("| trial | empty: pages/s | large: pages/s | ratio |\n|---:|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "chunk"
+        folder.mkdir()
+        for trial in range(trials):
+            write_chunk(folder / "chunk.jsonl", 0, chunk, pool, per_day)
+            empty, _, _ = run_ingest(folder, Path(tmp) / f"empty-{trial}.db")
+            write_chunk(folder / "chunk.jsonl", first, chunk, pool, per_day)
+            large, _, _ = run_ingest(folder, db)
+            first += chunk
+            rates = f"{chunk / empty:.0f} | {chunk / large:.0f} | {empty / large:.2f}"
+            print(f"| {trial + 1} | {rates} |", flush=True)
 
 
 def _stored(db: Path) -> int:
