@@ -20,7 +20,7 @@ import click
 
 from pipeline import __version__
 from pipeline.config import Config
-from pipeline.errors import ReportError, StoreError
+from pipeline.errors import MapError, ReportError, StoreError
 from pipeline.run.lock import EXIT_LOCKED, LockedError, writer_lock
 
 EXIT_FATAL = 1
@@ -97,6 +97,12 @@ def _say(message: str) -> None:
     is_flag=True,
     help="Also read files whose symbolic links lead outside DIRECTORY (refused by default).",
 )
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Run extraction on the workers of this Dask scheduler (tcp://host:8786); "
+    "this process stays the one writer. Needs wirecopy[dask].",
+)
 def ingest(
     directory: Path,
     db_path: Path,
@@ -107,6 +113,7 @@ def ingest(
     page_timeout: float,
     batch_size: int,
     follow_links: bool,
+    dask: str | None,
 ) -> None:
     """Ingest a folder of saved pages (or one file) into the database, clustering copies.
 
@@ -116,6 +123,7 @@ def ingest(
     \b
     Example:
         python -m pipeline ingest ~/saved-pages/ --db news.db
+        python -m pipeline ingest /data/cc-news/ --db news.db --dask tcp://scheduler:8786
     """
     from pipeline.run.ingest import ingest_directory
     from pipeline.sources.walk import has_files
@@ -134,10 +142,12 @@ def ingest(
     )
     try:
         with writer_lock(db_path, wait=wait, say=_say):
-            outcome = ingest_directory(directory, db_path, config, workers=workers, quiet=quiet)
+            outcome = ingest_directory(
+                directory, db_path, config, workers=workers, quiet=quiet, dask=dask
+            )
     except LockedError as exc:
         _fail(str(exc), EXIT_LOCKED)
-    except (StoreError, OSError) as exc:
+    except (StoreError, MapError, OSError) as exc:
         _fail(str(exc))
     if outcome.status == "interrupted":
         sys.exit(EXIT_INTERRUPTED)

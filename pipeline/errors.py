@@ -7,3 +7,7 @@ class StoreError(Exception):
 
 class ReportError(Exception):
     """The database cannot be read for a report."""
+
+
+class MapError(Exception):
+    """The map side cannot start: a Dask scheduler out of reach, a package missing."""

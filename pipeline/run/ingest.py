@@ -15,22 +15,35 @@ from pipeline.config import Config
 from pipeline.run.mapper import PageMapper
 
 if TYPE_CHECKING:
+    from pipeline.run.dask_map import DaskMapper
     from pipeline.run.runner import Outcome
     from pipeline.store import Store
 
 
 def ingest_directory(
-    directory: Path, db_path: Path, config: Config, *, workers: int, quiet: bool
+    directory: Path,
+    db_path: Path,
+    config: Config,
+    *,
+    workers: int,
+    quiet: bool,
+    dask: str | None = None,
 ) -> Outcome:
-    """Ingest every page below ``directory``; print progress and a summary unless quiet."""
-    mapper = PageMapper(config, workers)  # the workers start while we import and open
+    """Ingest every page below ``directory``; print progress and a summary unless quiet.
+    With ``dask`` (a scheduler address) the stages run on that cluster's workers."""
+    if dask:
+        from pipeline.run.dask_map import DaskMapper
+
+        mapper: PageMapper | DaskMapper = DaskMapper(config, dask)
+    else:
+        mapper = PageMapper(config, workers)  # the workers start while we import and open
     try:
         from pipeline.run.summary import format_outcome
         from pipeline.store import Store
 
         store = Store(db_path)
         try:
-            outcome = _ingest(directory, store, config, mapper, workers, quiet)
+            outcome = _ingest(directory, store, config, mapper, workers, quiet, dask)
         finally:
             store.close()
     finally:
@@ -41,13 +54,21 @@ def ingest_directory(
 
 
 def _ingest(
-    directory: Path, store: Store, config: Config, mapper: PageMapper, workers: int, quiet: bool
+    directory: Path,
+    store: Store,
+    config: Config,
+    mapper: PageMapper | DaskMapper,
+    workers: int,
+    quiet: bool,
+    dask: str | None,
 ) -> Outcome:
     arguments = {
         "directory": str(directory.resolve()),
-        "workers": workers,
+        "workers": mapper.workers if dask else workers,
         "min_words": config.min_words,
     }
+    if dask:
+        arguments["dask"] = dask
     from tqdm import tqdm
 
     from pipeline.run.runner import run
