@@ -1,8 +1,9 @@
 """Screenshots of the browse pages for the README, taken by headless Chromium from the real
 `serve` command on the demo database (`make demo` first): `make screenshots`.
 
-The pages picked are the demo's largest cluster, its canonical article, and the largest
-story, so the pictures show what a new user sees after `make demo` and `serve`.
+The pages picked are the demo's largest cluster, the article with the most removed lines
+shown in place, and the largest story, so the pictures show what a new user sees after
+`make demo` and `serve`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def _free_port() -> int:
 
 def _pages(db: Path) -> dict[str, str]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    cluster, article = conn.execute(
-        "select id, canonical_article_id from clusters order by size desc, id limit 1"
+    (cluster,) = conn.execute("select id from clusters order by size desc, id limit 1").fetchone()
+    (article,) = conn.execute(  # the article with the most furniture shown in place
+        "select article_id from furniture where paragraph is not null"
+        " group by article_id order by count(*) desc, article_id limit 1"
     ).fetchone()
     (story,) = conn.execute("select id from stories order by clusters desc, id limit 1").fetchone()
     return {
