@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test lint format bench clean browser screenshots
+.PHONY: install demo test lint format bench clean browser screenshots redis
 
 install: $(STAMP)
 
@@ -26,7 +26,7 @@ demo: $(STAMP)
 	@echo
 	@echo "Browse it: $(BIN)/python -m pipeline serve --db demo.db   (http://127.0.0.1:8001)"
 
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser redis
 	$(BIN)/python -m pytest
 
 # The browser tests render Datasette pages in headless Chromium (Debian's package).
@@ -35,6 +35,13 @@ browser:
 	  echo "Installing Chromium for the browser tests (apt-get)"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+# The relay tests start a real redis-server on 127.0.0.1 (Debian's package).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing redis-server for the relay tests (apt-get)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends redis-server; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

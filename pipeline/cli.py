@@ -153,6 +153,65 @@ def ingest(
         sys.exit(EXIT_INTERRUPTED)
 
 
+@cli.command(short_help="Store what crawlers send through Redis (the one writer).")
+@DB_OPTION
+@click.option(
+    "--redis",
+    "redis_url",
+    required=True,
+    metavar="URL",
+    help="The Redis server the crawlers send processed pages to (redis://host:6379/0).",
+)
+@click.option(
+    "--idle-exit",
+    type=click.FloatRange(0.1),
+    default=None,
+    metavar="SECONDS",
+    help="Stop after this many seconds with nothing to store (default: wait for more).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=Config().batch_size,
+    show_default=True,
+    help="Pages per transaction (entries are acknowledged when it commits).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No summary.")
+@click.option("--wait", is_flag=True, help="If another run holds the database, wait for it.")
+def write(
+    db_path: Path, redis_url: str, idle_exit: float | None, batch_size: int, quiet: bool, wait: bool
+) -> None:
+    """Store the pages crawlers send through Redis: the one writer of a database.
+
+    Entries are acknowledged only after the transaction that stored them commits, so a
+    writer killed at any point loses nothing and stores nothing twice when run again.
+
+    \b
+    Example:
+        python -m pipeline write --redis redis://queue:6379/0 --db news.db
+    """
+    from pipeline.relay.consume import write_from_redis
+    from pipeline.run.summary import format_outcome
+    from pipeline.store import Store
+
+    config = Config(batch_size=batch_size)
+    try:
+        with writer_lock(db_path, wait=wait, say=_say):
+            store = Store(db_path)
+            try:
+                outcome = write_from_redis(store, redis_url, config, idle_exit)
+            finally:
+                store.close()
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except (StoreError, MapError, OSError) as exc:
+        _fail(str(exc))
+    if not quiet:
+        click.echo(format_outcome(outcome, db_path))
+    if outcome.status == "interrupted":
+        sys.exit(EXIT_INTERRUPTED)
+
+
 @cli.command(short_help="Crawl the sites of a sources file (what cron runs).")
 @click.option(
     "--sources",

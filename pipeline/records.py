@@ -37,6 +37,7 @@ class Reason(StrEnum):
     NOT_AN_ARTICLE = "not_an_article"
     OUTSIDE_FOLDER = "outside_folder"
     INTERNAL_ERROR = "internal_error"
+    BAD_ENTRY = "bad_entry"  # a Redis stream entry that is not a page of this version
 
 
 class Rejected(Exception):

@@ -1,0 +1,85 @@
+"""A processed page or a rejection as JSON, and back, field by field.
+
+Only what the writer reads travels: the raw bytes and the extracted lines were dropped by the
+worker already. Bytes (signatures) are base64; band keys, removed lines and the reason are
+rebuilt as their types. Unknown fields are refused, so a crawler of another version is
+caught, not misread.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict, fields
+from typing import Any
+
+from pipeline.dedup.index import Keys
+from pipeline.records import Page, Reason, Rejection, Removed
+
+VERSION = 1
+_PAGE_FIELDS = {f.name for f in fields(Page)}
+
+
+class CodecError(ValueError):
+    """An entry that is not a page or rejection of this version."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _bytes(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def encode(item: Page | Rejection) -> str:
+    """JSON for one processed page or rejection.
+
+    >>> from pipeline.records import Reason, Rejection
+    >>> decode(encode(Rejection("a.html", Reason.EMPTY, "no text", "f00")))
+    Rejection(source='a.html', reason=<Reason.EMPTY: 'empty'>, detail='no text', raw_hash='f00')
+    """
+    if isinstance(item, Rejection):
+        body: dict[str, Any] = {"rejection": {**asdict(item), "reason": item.reason.value}}
+    else:
+        page = {f.name: getattr(item, f.name) for f in fields(Page)}
+        page["body"] = b""
+        page["lines"] = []
+        for name in ("body", "signature", "lede_signature"):
+            page[name] = _b64(page[name])
+        page["window_signatures"] = [_b64(s) for s in item.window_signatures]
+        page["removed"] = [asdict(r) for r in item.removed]
+        keys = item.band_keys
+        page["band_keys"] = None if keys is None else [keys.near, keys.ledes, keys.probes]
+        body = {"page": page}
+    return json.dumps({"v": VERSION, **body}, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes) -> Page | Rejection:
+    """The page or rejection ``encode`` gave; ``CodecError`` for anything else."""
+    try:
+        data = json.loads(text)
+        if data.get("v") != VERSION:
+            raise CodecError(f"an entry of format {data.get('v')!r}; this writer reads {VERSION}")
+        if "rejection" in data:
+            r = data["rejection"]
+            return Rejection(r["source"], Reason(r["reason"]), r["detail"], r["raw_hash"])
+        page = data["page"]
+        unknown = set(page) - _PAGE_FIELDS
+        if unknown:
+            raise CodecError(f"a page with fields this writer does not know: {sorted(unknown)}")
+        return _page(page)
+    except CodecError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CodecError(f"an entry that is not a page: {exc!r}") from exc
+
+
+def _page(data: dict[str, Any]) -> Page:
+    for name in ("body", "signature", "lede_signature"):
+        data[name] = _bytes(data[name])
+    data["window_signatures"] = [_bytes(s) for s in data["window_signatures"]]
+    data["removed"] = [Removed(**r) for r in data["removed"]]
+    keys = data["band_keys"]
+    data["band_keys"] = None if keys is None else Keys(*(tuple(k) for k in keys))
+    return Page(**data)

@@ -1,0 +1,72 @@
+"""The ``write`` command: the one writer, storing what crawlers send through Redis.
+
+Same ``Writer``, same database rules as ``ingest``: pages already stored are skipped, each
+batch is one transaction. Entries are acknowledged after their batch commits, so a writer
+killed at any point loses nothing (it reads its unacknowledged entries again) and stores
+nothing twice. Stops on Ctrl-C or SIGTERM after the current batch, or when ``idle_exit``
+seconds pass with nothing to store (for cron; by default it waits for more).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from pipeline.config import Config
+from pipeline.records import Page, Reason, Rejection
+from pipeline.relay.codec import CodecError, decode
+from pipeline.relay.stream import PageStream, connect
+from pipeline.run.runner import Outcome, StopFlag
+from pipeline.run.writer import Writer
+from pipeline.store import Store
+
+BLOCK_MS = 1000
+
+
+@dataclass
+class _Clock:
+    idle_exit: float | None
+    last: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.last = time.monotonic()
+
+    def busy(self) -> None:
+        self.last = time.monotonic()
+
+    def expired(self) -> bool:
+        return self.idle_exit is not None and time.monotonic() - self.last >= self.idle_exit
+
+
+def write_from_redis(store: Store, url: str, config: Config, idle_exit: float | None) -> Outcome:
+    """Store every page the stream at ``url`` carries, until stopped or idle."""
+    stream = PageStream(connect(url))
+    run_id = store.start_run("write", {"redis": url, "idle_exit": idle_exit})
+    writer = Writer(store, config, run_id)
+    started, clock, status = time.monotonic(), _Clock(idle_exit), "completed"
+    with StopFlag() as stop:
+        while not stop.requested and not clock.expired():
+            entries = stream.read(config.batch_size, BLOCK_MS)
+            if not entries:
+                continue
+            clock.busy()
+            for entry_id, text in entries:
+                _take(store, writer, entry_id, text)
+            writer.flush()  # committed: only now are the entries done
+            stream.done([entry_id for entry_id, _ in entries])
+        if stop.requested:
+            status = "interrupted"
+    elapsed = time.monotonic() - started
+    store.finish_run(run_id, {**writer.counts.as_row(), "elapsed_seconds": elapsed}, status)
+    return Outcome(writer.counts, run_id, status, elapsed)
+
+
+def _take(store: Store, writer: Writer, entry_id: str, text: bytes) -> None:
+    try:
+        item = decode(text)
+    except CodecError as exc:
+        item = Rejection(f"redis:{entry_id}", Reason.BAD_ENTRY, str(exc))
+    if isinstance(item, Page) and store.is_stored(item.source, item.raw_hash):
+        writer.skip()  # sent twice (two crawlers), or stored before a crash: once is enough
+    else:
+        writer.accept(item)

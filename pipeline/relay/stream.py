@@ -1,0 +1,87 @@
+"""The Redis Stream that carries processed pages to the one writer.
+
+Senders ``XADD`` one JSON entry per page. The writer reads through a consumer group with a
+fixed consumer name, so after a crash it first reads again the entries it had taken and not
+acknowledged (its pending list), then new ones; it acknowledges and deletes an entry only
+after the transaction that stored it committed. An entry is therefore stored at least once
+per delivery, and exactly once in the database, since a page already stored (same source,
+same bytes) is skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.errors import MapError
+from pipeline.records import Page, Rejection
+from pipeline.relay.codec import encode
+
+STREAM = "wirecopy:pages"
+GROUP = "writer"
+CONSUMER = "writer"  # one writer: after a restart it is the same consumer
+
+
+def connect(url: str) -> Any:
+    """A Redis client for ``url`` (redis://host:6379/0), checked at once."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise MapError(f"cannot reach Redis at {url}: {exc}") from exc
+    return client
+
+
+def send(client: Any, item: Page | Rejection, stream: str = STREAM) -> str:
+    """Queue one processed page or rejection for the writer; returns its entry id."""
+    entry = client.xadd(stream, {"item": encode(item)})
+    return entry.decode() if isinstance(entry, bytes) else entry
+
+
+class PageStream:
+    """The writer's side of the stream."""
+
+    def __init__(self, client: Any, stream: str = STREAM) -> None:
+        import redis
+
+        self.client, self.stream = client, stream
+        try:
+            client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):  # the group exists: an earlier writer made it
+                raise
+        self._pending_first = True
+
+    def read(self, count: int, block_ms: int) -> list[tuple[str, bytes]]:
+        """Up to ``count`` entries: those taken before and not acknowledged first (a writer
+        killed mid-batch), then new ones, waiting up to ``block_ms`` for them."""
+        if self._pending_first:
+            entries = self._read("0", count, None)
+            if entries:
+                return entries
+            self._pending_first = False
+        return self._read(">", count, block_ms)
+
+    def _read(self, start: str, count: int, block_ms: int | None) -> list[tuple[str, bytes]]:
+        reply = self.client.xreadgroup(
+            GROUP, CONSUMER, {self.stream: start}, count=count, block=block_ms
+        )
+        found = []
+        for _, entries in reply or []:
+            for entry_id, fields in entries:
+                key = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                found.append((key, fields.get(b"item", fields.get("item", b""))))
+        return found
+
+    def done(self, entry_ids: list[str]) -> None:
+        """Acknowledge and delete entries whose pages are committed."""
+        if entry_ids:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.xack(self.stream, GROUP, *entry_ids)
+            pipe.xdel(self.stream, *entry_ids)
+            pipe.execute()
+
+    def waiting(self) -> int:
+        """Entries not yet acknowledged (sent and not stored)."""
+        return int(self.client.xlen(self.stream))
