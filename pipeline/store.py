@@ -71,6 +71,25 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def article_of(self, source: str, raw_hash: str) -> int | None:
+        """The article stored for this exact page (same source, same bytes), if any."""
+        row = self.conn.execute(
+            "select id from articles where source = ? and raw_hash = ? order by id limit 1",
+            [source, raw_hash],
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_crawl_run(self, run: dict) -> None:
+        """A ``runs`` row a crawler on another machine sent (once: it carries its own id)."""
+        arguments = json.dumps(run.get("arguments", {}), sort_keys=True)
+        with self.db.atomic():
+            seen = self.conn.execute(
+                "select 1 from runs where command = 'crawl' and arguments = ?", [arguments]
+            ).fetchone()
+            if seen is None:
+                columns = {key: value for key, value in run.items() if key != "arguments"}
+                self.db["runs"].insert({"command": "crawl", "arguments": arguments, **columns})
+
     def url_state(self, url: str) -> dict | None:
         """What we know of a canonical URL: last fetch, validators, the article it gave."""
         rows = list(self.db.query("select * from urls where url = ?", [url]))

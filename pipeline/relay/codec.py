@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from pipeline.dedup.index import Keys
@@ -24,12 +24,50 @@ class CodecError(ValueError):
     """An entry that is not a page or rejection of this version."""
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One stream entry: a processed page or rejection, with the ``urls`` row of the fetch
+    that gave it (crawls); or a fetch alone (a feed, a sitemap); or a crawler's run counts."""
+
+    item: Page | Rejection | None = None
+    url_row: dict[str, Any] | None = None
+    run: dict[str, Any] | None = None
+
+
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
 def _bytes(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def encode_entry(entry: Entry) -> str:
+    """JSON for one stream entry (``decode_entry`` reads it back)."""
+    data: dict[str, Any] = json.loads(encode(entry.item)) if entry.item else {"v": VERSION}
+    if entry.url_row is not None:
+        data["url"] = entry.url_row
+    if entry.run is not None:
+        data["run"] = entry.run
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_entry(text: str | bytes) -> Entry:
+    """The entry ``encode_entry`` gave; ``CodecError`` for anything else."""
+    try:
+        data = json.loads(text)
+        url_row, run = data.pop("url", None), data.pop("run", None)
+        if not isinstance(url_row, dict | None) or not isinstance(run, dict | None):
+            raise CodecError("an entry whose url or run is not an object")
+    except (ValueError, AttributeError) as exc:
+        raise CodecError(f"an entry that is not JSON: {exc!r}") from exc
+    has_item = "page" in data or "rejection" in data
+    if not has_item and data.get("v") != VERSION:
+        raise CodecError(f"an entry of format {data.get('v')!r}; this writer reads {VERSION}")
+    item = decode(json.dumps(data)) if has_item else None
+    if item is None and url_row is None and run is None:
+        raise CodecError("an entry with nothing in it")
+    return Entry(item, url_row, run)
 
 
 def encode(item: Page | Rejection) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pipeline.config import Config
 from pipeline.records import Page, Reason, Rejection
-from pipeline.relay.codec import CodecError, decode
+from pipeline.relay.codec import CodecError, Entry, decode_entry
 from pipeline.relay.stream import PageStream, connect
 from pipeline.run.runner import Outcome, StopFlag
 from pipeline.run.writer import Writer
@@ -50,10 +50,13 @@ def write_from_redis(store: Store, url: str, config: Config, idle_exit: float | 
             if not entries:
                 continue
             clock.busy()
-            for entry_id, text in entries:
-                _take(store, writer, entry_id, text)
+            taken = [_take(store, writer, entry_id, text) for entry_id, text in entries]
             writer.flush()  # committed: only now are the entries done
-            stream.done([entry_id for entry_id, _ in entries])
+            for entry in taken:
+                if entry is not None and entry.run is not None:
+                    store.add_crawl_run(entry.run)
+            rows = [e.url_row for e in taken if e is not None and e.url_row is not None]
+            stream.done([entry_id for entry_id, _ in entries], rows)
         if stop.requested:
             status = "interrupted"
     elapsed = time.monotonic() - started
@@ -61,12 +64,23 @@ def write_from_redis(store: Store, url: str, config: Config, idle_exit: float | 
     return Outcome(writer.counts, run_id, status, elapsed)
 
 
-def _take(store: Store, writer: Writer, entry_id: str, text: bytes) -> None:
+def _take(store: Store, writer: Writer, entry_id: str, text: bytes) -> Entry | None:
+    """Store one entry with the batch; the entry, for what is done after the commit."""
     try:
-        item = decode(text)
+        entry = decode_entry(text)
     except CodecError as exc:
-        item = Rejection(f"redis:{entry_id}", Reason.BAD_ENTRY, str(exc))
-    if isinstance(item, Page) and store.is_stored(item.source, item.raw_hash):
-        writer.skip()  # sent twice (two crawlers), or stored before a crash: once is enough
-    else:
-        writer.accept(item)
+        writer.accept(Rejection(f"redis:{entry_id}", Reason.BAD_ENTRY, str(exc)))
+        return None
+    item, url_row = entry.item, entry.url_row
+    if item is None:
+        if url_row is not None:
+            writer.note_url(url_row)
+        return entry
+    stored = store.article_of(item.source, item.raw_hash) if isinstance(item, Page) else None
+    if stored is None:
+        writer.accept(item, url_row)
+        return entry
+    writer.skip()  # sent twice (two crawlers), or stored before a crash: once is enough
+    if url_row is not None:
+        writer.note_url({**url_row, "article_id": stored})
+    return entry

@@ -10,13 +10,15 @@ same bytes) is skipped.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pipeline.errors import MapError
 from pipeline.records import Page, Rejection
-from pipeline.relay.codec import encode
+from pipeline.relay.codec import Entry, encode_entry
 
 STREAM = "wirecopy:pages"
+URLS = "wirecopy:urls"  # canonical URL -> its ``urls`` row as stored, for the crawlers
 GROUP = "writer"
 CONSUMER = "writer"  # one writer: after a restart it is the same consumer
 
@@ -33,10 +35,24 @@ def connect(url: str) -> Any:
     return client
 
 
-def send(client: Any, item: Page | Rejection, stream: str = STREAM) -> str:
-    """Queue one processed page or rejection for the writer; returns its entry id."""
-    entry = client.xadd(stream, {"item": encode(item)})
+def send(
+    client: Any,
+    item: Page | Rejection | None,
+    url_row: dict | None = None,
+    run: dict | None = None,
+    stream: str = STREAM,
+) -> str:
+    """Queue one processed page or rejection (with its fetch's ``urls`` row), a fetch alone,
+    or a crawler's run counts for the writer; returns the entry id."""
+    entry = client.xadd(stream, {"item": encode_entry(Entry(item, url_row, run))})
     return entry.decode() if isinstance(entry, bytes) else entry
+
+
+def url_state(client: Any, url: str) -> dict | None:
+    """What the writer stored of a canonical URL (its last fetch, validators), as crawlers on
+    other machines see it: the writer mirrors each committed ``urls`` row here."""
+    found = client.hget(URLS, url)
+    return json.loads(found) if found else None
 
 
 class PageStream:
@@ -74,13 +90,18 @@ class PageStream:
                 found.append((key, fields.get(b"item", fields.get("item", b""))))
         return found
 
-    def done(self, entry_ids: list[str]) -> None:
-        """Acknowledge and delete entries whose pages are committed."""
-        if entry_ids:
-            pipe = self.client.pipeline(transaction=True)
-            pipe.xack(self.stream, GROUP, *entry_ids)
-            pipe.xdel(self.stream, *entry_ids)
-            pipe.execute()
+    def done(self, entry_ids: list[str], url_rows: list[dict]) -> None:
+        """Acknowledge and delete entries whose pages are committed, and show the crawlers
+        the ``urls`` rows they committed (never before: a crawler must not skip a URL whose
+        page the database does not hold)."""
+        if not entry_ids:
+            return
+        pipe = self.client.pipeline(transaction=True)
+        if url_rows:
+            pipe.hset(URLS, mapping={row["url"]: json.dumps(row) for row in url_rows})
+        pipe.xack(self.stream, GROUP, *entry_ids)
+        pipe.xdel(self.stream, *entry_ids)
+        pipe.execute()
 
     def waiting(self) -> int:
         """Entries not yet acknowledged (sent and not stored)."""
