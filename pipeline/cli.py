@@ -230,8 +230,28 @@ def write(
     help="Also append the log to this file.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Log warnings and errors only; no summary.")
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Crawl as one of many crawlers sharing a frontier in this Redis, sending pages to "
+    "`write --redis` (no --db here).",
+)
+@click.option(
+    "--round",
+    "round_name",
+    metavar="NAME",
+    help="With --redis: crawlers of the same round share one crawl [default: the UTC hour].",
+)
 def crawl(
-    sources: Path, db_path: Path, since: str, wait: bool, log_file: Path | None, quiet: bool
+    sources: Path,
+    db_path: Path,
+    since: str,
+    wait: bool,
+    log_file: Path | None,
+    quiet: bool,
+    redis_url: str | None,
+    round_name: str | None,
 ) -> None:
     """Crawl the sites in a sources file into the database (what cron runs).
 
@@ -241,27 +261,37 @@ def crawl(
     \b
     crontab, every hour at :17 (one line; prints nothing when all is well):
         17 * * * * cd /srv/wirecopy && .venv/bin/python -m pipeline crawl --sources sources.toml --db news.db --quiet --log-file crawl.log
+    \b
+    One of many crawler machines (`write --redis` stores what they send):
+        python -m pipeline crawl --sources sources.toml --redis redis://queue:6379/0
     """  # noqa: E501
     from pipeline.crawl.command import format_crawl, run_crawl, silent_sources
     from pipeline.crawl.config import ConfigError, load
 
     if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
         _fail(f"--since takes a date as YYYY-MM-DD, not {since!r}", EXIT_USAGE)
+    if round_name and not redis_url:
+        _fail("--round goes with --redis (crawlers sharing a frontier)", EXIT_USAGE)
     try:
         config = load(sources)
-        with writer_lock(db_path, wait=wait, say=_say):
-            from pipeline.store import Store
+        if redis_url:
+            from pipeline.crawl.command import run_shared_crawl
 
-            Store(db_path).close()  # migrate, and fail now with one line if we cannot write
-            run = run_crawl(config, sources, db_path, since, log_file, quiet)
+            run = run_shared_crawl(config, sources, redis_url, round_name, since, log_file, quiet)
+        else:
+            with writer_lock(db_path, wait=wait, say=_say):
+                from pipeline.store import Store
+
+                Store(db_path).close()  # migrate, and fail now with one line if we cannot write
+                run = run_crawl(config, sources, db_path, since, log_file, quiet)
     except ConfigError as exc:
         _fail(str(exc))
     except LockedError as exc:
         _fail(str(exc), EXIT_LOCKED)
-    except (StoreError, OSError) as exc:
+    except (StoreError, MapError, OSError) as exc:
         _fail(str(exc))
     if not quiet:
-        click.echo(format_crawl(run, db_path))
+        click.echo(format_crawl(run, redis_url or db_path))
     silent = silent_sources(run)
     for name, problem in sorted(silent.items()):  # even with --quiet: cron must mail this
         click.echo(f'warning: source "{name}" fetched nothing ({problem})', err=True)

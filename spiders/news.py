@@ -74,8 +74,9 @@ class NewsSpider(scrapy.Spider):
             for url in source.start_urls:
                 meta = {"source": source, "depth": 0, "kind": "start", "found_by": "start_urls"}
                 yield scrapy.Request(
-                    url, self.parse_page, meta=meta, dont_filter=True, errback=self.on_error
-                )
+                    url, self.parse_page, meta=meta, dont_filter=self._own_frontier(),
+                    errback=self.on_error,
+                )  # fmt: skip
 
     def _conditional(self, url: str, source: Source, kind: str, callback) -> scrapy.Request:
         """A feed or sitemap request with If-None-Match / If-Modified-Since from last time."""
@@ -95,8 +96,18 @@ class NewsSpider(scrapy.Spider):
             "handle_httpstatus_list": [304],
         }
         return scrapy.Request(
-            url, callback, headers=headers, meta=meta, dont_filter=True, errback=self.on_error
+            url,
+            callback,
+            headers=headers,
+            meta=meta,
+            dont_filter=self._own_frontier(),
+            errback=self.on_error,
         )
+
+    def _own_frontier(self) -> bool:
+        """Start requests skip the duplicate filter, unless crawlers share one frontier: then
+        it is what makes several crawlers fetch each feed and start page once."""
+        return not self.settings.getbool("WIRECOPY_SHARED_FRONTIER")
 
     def on_error(self, failure) -> None:
         """A request that failed: one line in the log and a count, not a traceback (timeouts,

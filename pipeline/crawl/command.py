@@ -59,6 +59,34 @@ def run_crawl(
     return latest_run(db_path)
 
 
+def run_shared_crawl(
+    config: CrawlConfig,
+    sources: Path,
+    redis_url: str,
+    round_name: str | None,
+    since: str,
+    log_file: Path | None,
+    quiet: bool,
+) -> dict:
+    """Crawl as one of many crawlers sharing a frontier in Redis; pages go to the writer's
+    stream. Returns this crawler's ``runs`` row (the writer stores it too)."""
+    from pipeline.crawl.shared import default_round, shared_settings
+    from pipeline.relay.stream import connect
+    from spiders.news import NewsSpider
+
+    connect(redis_url)  # one clear line now if Redis is out of reach
+    settings = scrapy_settings(config, log_file, quiet)
+    settings.setdict(shared_settings(redis_url, round_name or default_round()), priority="cmdline")
+    process = CrawlerProcess(settings)
+    _our_log(log_file, quiet)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, sources=str(sources), db="", since=since)
+    crawler.signals.connect(_filter_routine_failures, signal=signals.engine_started)
+    process.start()
+    run = json.loads(crawler.stats.get_value("wirecopy/run") or "{}")
+    return {**run, "sent": run.get("pages_seen", 0)}
+
+
 def _our_log(log_file: Path | None, quiet: bool) -> None:
     """Our own INFO lines (stored, refused, failed) go where Scrapy's warnings go, which stay
     at WARNING: its start-up chatter is not what an operator reads."""
@@ -111,17 +139,26 @@ def latest_run(db_path: Path) -> dict:
     return dict(row) if row else {}
 
 
-def format_crawl(run: dict, db_path: Path) -> str:
+def format_crawl(run: dict, db_path: Path | str) -> str:
     """The end-of-crawl summary a person reads in the cron mail or log."""
     statuses = json.loads(run.get("responses") or "{}")
     shown = ", ".join(f"{count} x {status}" for status, count in sorted(statuses.items()))
-    return "\n".join(
-        [
-            f"{run.get('status')}: crawl run {run.get('id')} into {db_path}",
-            f"  requests           {run.get('requests') or 0:>8}",
-            f"  responses          {shown or 'none'}",
+    if "sent" in run:  # one of many crawlers: the writer stores and clusters
+        round_name = run.get("arguments", {}).get("round")
+        head = f"{run.get('status')}: crawl round {round_name} via {db_path}"
+        pages = [f"  pages sent         {run['sent']:>8}"]
+    else:
+        head = f"{run.get('status')}: crawl run {run.get('id')} into {db_path}"
+        pages = [
             f"  pages stored       {run.get('stored') or 0:>8}",
             f"  copies found       {run.get('joined_clusters') or 0:>8}",
+        ]
+    return "\n".join(
+        [
+            head,
+            f"  requests           {run.get('requests') or 0:>8}",
+            f"  responses          {shown or 'none'}",
+            *pages,
             f"  rejected           {run.get('rejected') or 0:>8}",
             f"  fresh, not asked   {run.get('skipped_fresh') or 0:>8}",
             f"  older than --since {run.get('skipped_since') or 0:>8}",

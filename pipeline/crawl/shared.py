@@ -1,0 +1,199 @@
+"""Crawl from many machines: one frontier in Redis, the one writer elsewhere.
+
+With ``crawl --redis URL`` each crawler process (on any machine) takes its requests from one
+scrapy-redis queue and checks one duplicate filter, so a URL is fetched once per round
+however many crawlers run. Three things scrapy-redis leaves to its users are handled here:
+
+* The duplicate filter would grow forever and, kept, would refuse next hour's feeds: it is
+  scoped to a *round* (``--round``, by default the UTC hour the crawl starts in) and expires a
+  day after the round began. Crawlers started in the same round share one crawl.
+* Download delays are per process, so N crawlers would hit a site N times as hard: one clock
+  per host in Redis (``SET NX PX``) lets a request go only when the host's interval since the
+  last request from any crawler has passed (``start_delay`` in ``[settings]``).
+* Requests a crawler popped and then died with are gone for that round; their URLs are
+  found again next round from the feeds, sitemaps and start pages, and are not fresh (the
+  writer mirrors only what it stored).
+
+Each crawler extracts, cleans and fingerprints what it fetched and sends the processed page,
+with its ``urls`` row, to the writer's stream (``pipeline.relay``); at the end it sends its
+counts, which become its ``runs`` row. Freshness (``recrawl_after``) and conditional GETs
+read the writer's mirror of the ``urls`` table in Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy_redis.dupefilter import RFPDupeFilter
+
+from pipeline.config import Config
+from pipeline.crawl.bridge import CrawlProgress, _by_status, _page, _silent, _url_row
+from pipeline.records import Page
+from pipeline.relay.stream import connect, send, url_state
+from pipeline.run.process import process_page
+from pipeline.urls import host_of
+
+log = logging.getLogger(__name__)
+ROUND_SECONDS = 24 * 3600  # a round's frontier and duplicate filter expire after this
+
+
+def default_round() -> str:
+    """The UTC hour: crawlers cron starts in the same hour share one crawl."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H")
+
+
+def shared_settings(redis_url: str, round_name: str) -> dict[str, object]:
+    """Scrapy settings that put the frontier in Redis and the pages on the writer's stream."""
+    prefix = f"wirecopy:crawl:{round_name}"
+    return {
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "DUPEFILTER_CLASS": "pipeline.crawl.shared.RoundDupeFilter",
+        "SCHEDULER_PERSIST": True,  # a crawler that ends must not clear what others still use
+        "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:seen",
+        "REDIS_URL": redis_url,
+        "ITEM_PIPELINES": {"pipeline.crawl.shared.RelayPipeline": 300},
+        "DOWNLOADER_MIDDLEWARES": {
+            "spiders.middlewares.ScopeMiddleware": 50,
+            "pipeline.crawl.shared.SharedDelayMiddleware": 55,
+            "spiders.middlewares.RetryAfterMiddleware": 560,
+        },
+        "WIRECOPY_SHARED_FRONTIER": True,
+        "WIRECOPY_ROUND": round_name,
+    }
+
+
+class RoundDupeFilter(RFPDupeFilter):
+    """scrapy-redis's filter, expiring a day after its round's first request."""
+
+    def request_seen(self, request: Any) -> bool:
+        seen = super().request_seen(request)
+        if not seen:
+            self.server.expire(self.key, ROUND_SECONDS, nx=True)
+        return seen
+
+
+class SharedDelayMiddleware:
+    """At most one request per host per interval, counted across every crawler."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.interval_ms = int(1000 * crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY"))
+        self.client = connect(crawler.settings.get("REDIS_URL"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedDelayMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Any) -> None:
+        if self.interval_ms <= 0:
+            return
+        key = f"wirecopy:host:{host_of(request.url)}"
+        while not self.client.set(key, 1, px=self.interval_ms, nx=True):
+            wait = self.client.pttl(key)
+            await asyncio.sleep(max(wait, 5) / 1000)
+
+
+class _MirroredUrls:
+    """What the spider reads of earlier fetches, from the writer's mirror in Redis."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def url_state(self, url: str) -> dict | None:
+        return url_state(self.client, url)
+
+
+class RelayPipeline:
+    """Processes every fetched page here and sends it, with its ``urls`` row, to the writer."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.client = connect(crawler.settings.get("REDIS_URL"))
+        self.config = Config()
+        self.crawl_id = uuid.uuid4().hex
+        self.started = datetime.now(UTC).isoformat(timespec="seconds")
+        self.sent = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RelayPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        spider.store = _MirroredUrls(self.client)
+        show = self.crawler.settings.getbool("WIRECOPY_PROGRESS")
+        self.progress = CrawlProgress(show and _isatty())
+
+    def process_item(self, item: dict) -> dict:
+        if item["type"] == "fetch":
+            send(self.client, None, {**_url_row(item, kind=item["kind"]), "outcome": "fetched"})
+            self.progress.note(item["source"], stored=False)
+            return {"url": item["url"], "type": "fetch"}
+        result = process_page(_page(item), self.config)
+        outcome = "stored" if isinstance(result, Page) else result.reason.value
+        send(self.client, result, {**_url_row(item, kind="page"), "outcome": outcome})
+        self.sent += 1
+        self.progress.note(item["source"], stored=outcome == "stored")
+        return {"url": item["url"], "type": "page", "outcome": outcome}
+
+    def close_spider(self) -> None:
+        spider = self.crawler.spider
+        stats = self.crawler.stats.get_stats()
+        clean = stats.get("finish_reason") in (None, "finished")
+        if clean:
+            for url, state in sorted(spider.validators.items()):
+                stored = url_state(self.client, url)
+                if stored is not None and state["source"] not in spider.truncated:
+                    row = {**stored, "etag": state["etag"], "last_modified": state["last_modified"]}
+                    send(self.client, None, row)
+        self.counts = run_counts(spider, stats, self.sent, self.crawl_id, self.started, clean)
+        send(self.client, None, None, self.counts)
+        self.crawler.stats.set_value("wirecopy/run", json.dumps(self.counts))
+        self.progress.close()
+
+
+def run_counts(
+    spider: Any, stats: dict, sent: int, crawl_id: str, started: str, clean: bool
+) -> dict[str, Any]:
+    """This crawler's ``runs`` row (the writer stores it once, by ``crawl_id``)."""
+    return {
+        "arguments": {
+            "sources": str(spider.sources_path.resolve()),
+            "since": spider.since,
+            "round": spider.settings.get("WIRECOPY_ROUND"),
+            "crawler": crawl_id,
+        },
+        "started": started,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "status": "completed" if clean else "interrupted",
+        "pages_seen": sent,
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": json.dumps(_by_status(stats), sort_keys=True),
+        "errors": stats.get("wirecopy/errors", 0) + stats.get("spider_exceptions/count", 0),
+        "refused": stats.get("wirecopy/refused", 0),
+        "robots_refused": stats.get("robotstxt/forbidden", 0),
+        "skipped_fresh": stats.get("wirecopy/skipped_fresh", 0),
+        "skipped_since": stats.get("wirecopy/skipped_since", 0),
+        "silent_sources": json.dumps(_failed(spider, stats), sort_keys=True),
+    }
+
+
+def _failed(spider: Any, stats: dict) -> dict[str, str]:
+    """Sources this crawler could not reach. One that merely got no response here is not
+    one: the other crawlers may have taken all of its requests from the shared queue."""
+    return {
+        name: problem
+        for name, problem in _silent(spider, stats).items()
+        if problem != "no response"
+    }
+
+
+def _isatty() -> bool:
+    import sys
+
+    return sys.stderr.isatty()

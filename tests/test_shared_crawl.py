@@ -1,0 +1,71 @@
+"""`crawl --redis`: two crawler processes share one frontier in a real redis-server and send
+to one `write --redis` writer; the local test sites count every request."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import rows
+from tests.sitefarm import Site, bind, running
+from tests.test_crawl import ARTICLES, _build, _sources
+from tests.test_relay import redis_url  # noqa: F401 - shared fixture
+from tests.test_reliability import assert_consistent
+
+
+@pytest.fixture
+def web(tmp_path: Path):
+    a, b, c = Site("127.0.0.1"), Site("localhost"), Site("127.0.0.2")
+    servers = [bind(site) for site in (a, b, c)]
+    _build(a, b, c)
+    with running(*servers):
+        yield a, b, c
+
+
+def _crawler(sources: Path, url: str, round_name: str, log: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "pipeline", "crawl", "--sources", str(sources)]
+    return subprocess.Popen(
+        [*command, "--redis", url, "--round", round_name, "--log-file", str(log), "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _writer(db: Path, url: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "pipeline", "write", "--redis", url, "--db", str(db)]
+    return subprocess.run(
+        [*command, "--idle-exit", "3"], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_two_crawlers_fetch_each_url_once_and_the_writer_stores_each_page_once(
+    web,
+    redis_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    a, b, c = web
+    sources = _sources(tmp_path / "sources.toml", a, b)
+    crawlers = [_crawler(sources, redis_url, "t1", tmp_path / f"c{i}.log") for i in (1, 2)]
+    for crawler in crawlers:
+        _, err = crawler.communicate(timeout=300)
+        assert crawler.returncode == 0, err
+    db = tmp_path / "news.db"
+    done = _writer(db, redis_url)
+    assert done.returncode == 0, done.stderr
+    fetched = Counter(
+        (site.host, path) for site in (a, b) for path in site.requests if path != "/robots.txt"
+    )
+    assert fetched and max(fetched.values()) == 1, fetched  # no URL twice across crawlers
+    assert not c.requests  # scope: the off-site link was never followed
+    assert "/private/secret.html" not in a.requests  # robots.txt held in both crawlers
+    stored = [s for (s,) in rows(db, "select source from articles order by source")]
+    assert len(stored) == len(set(stored)) == len(ARTICLES) + 1  # site A's five, B's copy
+    crawls = rows(db, "select status, requests from runs where command = 'crawl'")
+    assert len(crawls) == 2 and all(status == "completed" for status, _ in crawls)
+    assert sum(requests for _, requests in crawls) == len(a.requests) + len(b.requests)
+    assert_consistent(db)
