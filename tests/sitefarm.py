@@ -10,6 +10,7 @@ the pages, then serve with ``running``; servers stop when its context ends.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class Site:
     host: str
     resources: dict[str, Resource] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each request
     agents: list[str] = field(default_factory=list)
     port: int = 0
 
@@ -51,6 +53,7 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             site.requests.append(self.path)
+            site.times.append(time.monotonic())
             site.agents.append(self.headers.get("User-Agent", ""))
             resource = site.resources.get(self.path)
             if resource is None:

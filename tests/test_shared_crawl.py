@@ -3,8 +3,10 @@ to one `write --redis` writer; the local test sites count every request."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -68,4 +70,52 @@ def test_two_crawlers_fetch_each_url_once_and_the_writer_stores_each_page_once(
     crawls = rows(db, "select status, requests from runs where command = 'crawl'")
     assert len(crawls) == 2 and all(status == "completed" for status, _ in crawls)
     assert sum(requests for _, requests in crawls) == len(a.requests) + len(b.requests)
+    assert_consistent(db)
+
+
+def test_the_per_host_interval_holds_across_crawlers(web, redis_url: str, tmp_path: Path) -> None:  # noqa: F811
+    """Two crawlers, one host: requests to it are at least ``start_delay`` apart, whichever
+    crawler sends them (each alone would keep the interval only between its own)."""
+    a, b, _ = web
+    sources = _sources(tmp_path / "sources.toml", a, b)
+    sources.write_text(sources.read_text().replace("start_delay = 0", "start_delay = 0.3"))
+    crawlers = [_crawler(sources, redis_url, "t2", tmp_path / f"c{i}.log") for i in (1, 2)]
+    for crawler in crawlers:
+        _, err = crawler.communicate(timeout=300)
+        assert crawler.returncode == 0, err
+    for site in (a, b):
+        gaps = [t2 - t1 for t1, t2 in zip(site.times, site.times[1:], strict=False)]
+        assert len(site.times) > 3 and min(gaps) >= 0.28, (site.host, gaps, site.requests)
+
+
+def test_a_crawler_or_the_writer_killed_mid_run_loses_nothing(
+    web,
+    redis_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """kill -9 one crawler, and the writer, mid-run; the next round (another cron run) and a
+    writer run again: every article is stored, once."""
+    a, b, _ = web
+    sources = _sources(tmp_path / "sources.toml", a, b)
+    sources.write_text(sources.read_text().replace("start_delay = 0", "start_delay = 0.2"))
+    db = tmp_path / "news.db"
+    command = [sys.executable, "-m", "pipeline", "write", "--redis", redis_url, "--db", str(db)]
+    writer = subprocess.Popen([*command, "--batch-size", "1"], stdout=subprocess.DEVNULL)
+    first, second = (_crawler(sources, redis_url, "k1", tmp_path / f"c{i}.log") for i in (1, 2))
+    deadline = time.monotonic() + 120
+    while not any(path.startswith("/news/") for path in a.requests):
+        assert time.monotonic() < deadline, "no article requested"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)  # its popped requests are lost for this round
+    second.communicate(timeout=300)
+    first.wait(timeout=30)
+    writer.send_signal(signal.SIGKILL)  # wherever it is (test_relay kills one mid-batch)
+    writer.wait(timeout=30)
+    again = _crawler(sources, redis_url, "k2", tmp_path / "c3.log")
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    done = _writer(db, redis_url)
+    assert done.returncode == 0, done.stderr
+    stored = [s for (s,) in rows(db, "select source from articles")]
+    assert len(stored) == len(set(stored)) == len(ARTICLES) + 1
     assert_consistent(db)

@@ -40,6 +40,7 @@ from pipeline.urls import host_of
 
 log = logging.getLogger(__name__)
 ROUND_SECONDS = 24 * 3600  # a round's frontier and duplicate filter expire after this
+ALIVE_MS = 15_000  # a crawler that said nothing for this long is gone
 
 
 def default_round() -> str:
@@ -60,9 +61,15 @@ def shared_settings(redis_url: str, round_name: str) -> dict[str, object]:
         "ITEM_PIPELINES": {"pipeline.crawl.shared.RelayPipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {
             "spiders.middlewares.ScopeMiddleware": 50,
-            "pipeline.crawl.shared.SharedDelayMiddleware": 55,
+            # last before the download: after robots.txt and retries have held a request
+            "pipeline.crawl.shared.SharedDelayMiddleware": 950,
             "spiders.middlewares.RetryAfterMiddleware": 560,
         },
+        "EXTENSIONS": {"pipeline.crawl.shared.RoundPresence": 500},
+        # Scrapy's delays are per process and applied after our clock: the shared interval
+        # replaces them (``SharedDelayMiddleware``)
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
         "WIRECOPY_SHARED_FRONTIER": True,
         "WIRECOPY_ROUND": round_name,
     }
@@ -96,6 +103,41 @@ class SharedDelayMiddleware:
         while not self.client.set(key, 1, px=self.interval_ms, nx=True):
             wait = self.client.pttl(key)
             await asyncio.sleep(max(wait, 5) / 1000)
+
+
+class RoundPresence:
+    """A crawler whose queue is empty stays while another crawler of its round is working
+    (that one may still add requests); each says it is alive in a key that expires soon
+    after it stops, or is killed."""
+
+    def __init__(self, crawler: Any) -> None:
+        from scrapy import signals
+
+        self.crawler = crawler
+        self.client = connect(crawler.settings.get("REDIS_URL"))
+        self.prefix = f"wirecopy:crawl:{crawler.settings.get('WIRECOPY_ROUND')}:alive:"
+        self.key = self.prefix + uuid.uuid4().hex
+        crawler.signals.connect(self.beat, signal=signals.request_scheduled)
+        crawler.signals.connect(self.beat, signal=signals.response_received)
+        crawler.signals.connect(self.idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RoundPresence:
+        return cls(crawler)
+
+    def beat(self, *args: Any, **kwargs: Any) -> None:
+        self.client.set(self.key, 1, px=ALIVE_MS)
+
+    def idle(self) -> None:
+        from scrapy.exceptions import DontCloseSpider
+
+        self.client.delete(self.key)  # idle: not working
+        if any(True for _ in self.client.scan_iter(match=self.prefix + "*", count=100)):
+            raise DontCloseSpider  # asked again in a few seconds
+
+    def closed(self) -> None:
+        self.client.delete(self.key)
 
 
 class _MirroredUrls:
