@@ -27,6 +27,13 @@ EXIT_FATAL = 1
 EXIT_USAGE = 2
 EXIT_NOTHING_FETCHED = 69  # EX_UNAVAILABLE: no source could fetch anything
 EXIT_INTERRUPTED = 130
+BATCH_OPTION = click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=Config().batch_size,
+    show_default=True,
+    help="Pages per transaction; smaller batches commit more often.",
+)
 DB_OPTION = click.option(
     "--db",
     "db_path",
@@ -85,13 +92,7 @@ def _say(message: str) -> None:
     show_default=True,
     help="Seconds one page may take before it is rejected.",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=Config().batch_size,
-    show_default=True,
-    help="Pages per transaction; smaller batches commit more often.",
-)
+@BATCH_OPTION
 @click.option(
     "--follow-links",
     is_flag=True,
@@ -169,13 +170,7 @@ def ingest(
     metavar="SECONDS",
     help="Stop after this many seconds with nothing to store (default: wait for more).",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 10_000),
-    default=Config().batch_size,
-    show_default=True,
-    help="Pages per transaction (entries are acknowledged when it commits).",
-)
+@BATCH_OPTION
 @click.option("--quiet", "-q", is_flag=True, help="No summary.")
 @click.option("--wait", is_flag=True, help="If another run holds the database, wait for it.")
 def write(

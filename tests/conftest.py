@@ -92,3 +92,11 @@ def serving(db: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def mixed_folder(syndication: Path, tmp_path: Path) -> Path:
+    """The syndication fixture's pages and the seeds in one folder (copies, stories, junk)."""
+    folder = tmp_path / "pages"
+    shutil.copytree(syndication, folder)
+    shutil.copytree(SEEDS, folder / "seeds")
+    return folder

@@ -18,7 +18,7 @@ import distributed
 import pytest
 
 from benchmarks import corpus
-from tests.conftest import SEEDS, ingest, rows
+from tests.conftest import SEEDS, ingest, mixed_folder, rows
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
 
 # What a run stores, without what differs between two runs by design (times, run ids).
@@ -59,9 +59,7 @@ def test_dask_ingest_stores_exactly_the_rows_of_a_local_ingest(
     syndication_dir: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "pages"
-    shutil.copytree(syndication_dir, folder)
-    shutil.copytree(SEEDS, folder / "seeds")
+    folder = mixed_folder(syndication_dir, tmp_path)
     (folder / "empty.html").write_text("")
     local, remote = tmp_path / "local.db", tmp_path / "dask.db"
     ingest(folder, local)

@@ -18,7 +18,7 @@ from pipeline.records import Page
 from pipeline.relay.stream import PageStream, connect, send
 from pipeline.run.process import process_page
 from pipeline.sources import iter_directory
-from tests.conftest import SEEDS, free_port, ingest, rows
+from tests.conftest import free_port, ingest, mixed_folder, rows
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
 from tests.test_reliability import assert_consistent, snapshot
 
@@ -70,9 +70,7 @@ def test_the_writer_stores_each_page_once_as_ingest_would(
     syndication_dir: Path,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "pages"
-    shutil.copytree(syndication_dir, folder)
-    shutil.copytree(SEEDS, folder / "seeds")
+    folder = mixed_folder(syndication_dir, tmp_path)
     local = tmp_path / "local.db"
     ingest(folder, local)
     client = connect(redis_url)

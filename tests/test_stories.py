@@ -177,13 +177,8 @@ def test_merging_two_stories_keeps_one_row_with_both_clusters() -> None:
 
 def test_a_copy_that_bridges_two_clusters_leaves_one_cluster_in_the_story(tmp_path: Path) -> None:
     """A = X+Y and B = Y+Z are too different to be copies; C = X+Y+Z is a copy of both."""
-    article = max((corpus.load(i) for i in corpus.page_ids()[:60]), key=lambda p: len(p.body))
-    paragraphs = article.paragraphs
-    words = [len(" ".join(paragraphs[: i + 1]).split()) for i in range(len(paragraphs))]
-    cut1 = next(i for i, count in enumerate(words) if count >= 0.3 * words[-1])
-    cut2 = next(i for i, count in enumerate(words) if count >= 0.7 * words[-1])
     # Jaccard: A~B about 0.4, C~A and C~B about 0.7 (5-word shingles)
-    x, y, z = paragraphs[:cut1], paragraphs[cut1:cut2], paragraphs[cut2:]
+    x, y, z = _three_parts(0.3, 0.7)
     folder = tmp_path / "pages"
     folder.mkdir()
     for name, parts in (("a", x + y), ("b", y + z), ("c", x + y + z)):
@@ -206,12 +201,7 @@ def test_a_story_merged_away_is_no_candidate_for_the_rest_of_its_batch(tmp_path:
     """Regression (found at a million stored): a copy merged story B into story A; a new
     cluster later in the same batch was offered B by B's stored postings (deleted only when
     the batch is written) and failed with "story B is neither stored nor in this run"."""
-    article = max((corpus.load(i) for i in corpus.page_ids()[:60]), key=lambda p: len(p.body))
-    paragraphs = article.paragraphs
-    words = [len(" ".join(paragraphs[: i + 1]).split()) for i in range(len(paragraphs))]
-    cut1 = next(i for i, count in enumerate(words) if count >= 0.3 * words[-1])
-    cut2 = next(i for i, count in enumerate(words) if count >= 0.75 * words[-1])
-    x, y, z = paragraphs[:cut1], paragraphs[cut1:cut2], paragraphs[cut2:]
+    x, y, z = _three_parts(0.3, 0.75)
 
     def record(name: str, parts: list[str], day: str) -> str:
         text = "\n\n".join(parts)
@@ -237,3 +227,13 @@ def test_a_story_merged_away_is_no_candidate_for_the_rest_of_its_batch(tmp_path:
     assert rows(
         db, "select count(*) from stories where id not in (select story_id from clusters)"
     ) == [(0,)]
+
+
+def _three_parts(first: float, second: float) -> tuple[list[str], list[str], list[str]]:
+    """A long benchmark article's paragraphs cut at these shares of its words."""
+    article = max((corpus.load(i) for i in corpus.page_ids()[:60]), key=lambda p: len(p.body))
+    paragraphs = article.paragraphs
+    words = [len(" ".join(paragraphs[: i + 1]).split()) for i in range(len(paragraphs))]
+    cut1 = next(i for i, count in enumerate(words) if count >= first * words[-1])
+    cut2 = next(i for i, count in enumerate(words) if count >= second * words[-1])
+    return paragraphs[:cut1], paragraphs[cut1:cut2], paragraphs[cut2:]

@@ -86,17 +86,7 @@ class StorePipeline:
             if stats.get("finish_reason") in (None, "finished"):
                 self._save_validators(spider)
             self.writer.flush()
-            counts = {
-                **self.writer.counts.as_row(),
-                "requests": stats.get("downloader/request_count", 0),
-                "responses": json.dumps(_by_status(stats), sort_keys=True),
-                "errors": stats.get("wirecopy/errors", 0) + stats.get("spider_exceptions/count", 0),
-                "refused": stats.get("wirecopy/refused", 0),
-                "robots_refused": stats.get("robotstxt/forbidden", 0),
-                "skipped_fresh": stats.get("wirecopy/skipped_fresh", 0),
-                "skipped_since": stats.get("wirecopy/skipped_since", 0),
-                "silent_sources": json.dumps(_silent(spider, stats), sort_keys=True),
-            }
+            counts = {**self.writer.counts.as_row(), **crawl_counts(spider, stats)}
             status = (
                 "completed" if stats.get("finish_reason") in (None, "finished") else "interrupted"
             )
@@ -144,6 +134,20 @@ class CrawlProgress:
 
     def close(self) -> None:
         self.bar.close()
+
+
+def crawl_counts(spider, stats: dict) -> dict[str, object]:
+    """The crawl's own columns of its ``runs`` row, from Scrapy's stats."""
+    return {
+        "requests": stats.get("downloader/request_count", 0),
+        "responses": json.dumps(_by_status(stats), sort_keys=True),
+        "errors": stats.get("wirecopy/errors", 0) + stats.get("spider_exceptions/count", 0),
+        "refused": stats.get("wirecopy/refused", 0),
+        "robots_refused": stats.get("robotstxt/forbidden", 0),
+        "skipped_fresh": stats.get("wirecopy/skipped_fresh", 0),
+        "skipped_since": stats.get("wirecopy/skipped_since", 0),
+        "silent_sources": json.dumps(_silent(spider, stats), sort_keys=True),
+    }
 
 
 def _silent(spider, stats: dict) -> dict[str, str]:

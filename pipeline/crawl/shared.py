@@ -32,7 +32,7 @@ from typing import Any
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from pipeline.config import Config
-from pipeline.crawl.bridge import CrawlProgress, _by_status, _page, _silent, _url_row
+from pipeline.crawl.bridge import CrawlProgress, _page, _silent, _url_row, crawl_counts
 from pipeline.records import Page
 from pipeline.relay.stream import connect, send, url_state
 from pipeline.run.process import process_page
@@ -214,13 +214,7 @@ def run_counts(
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "status": "completed" if clean else "interrupted",
         "pages_seen": sent,
-        "requests": stats.get("downloader/request_count", 0),
-        "responses": json.dumps(_by_status(stats), sort_keys=True),
-        "errors": stats.get("wirecopy/errors", 0) + stats.get("spider_exceptions/count", 0),
-        "refused": stats.get("wirecopy/refused", 0),
-        "robots_refused": stats.get("robotstxt/forbidden", 0),
-        "skipped_fresh": stats.get("wirecopy/skipped_fresh", 0),
-        "skipped_since": stats.get("wirecopy/skipped_since", 0),
+        **crawl_counts(spider, stats),
         "silent_sources": json.dumps(_failed(spider, stats), sort_keys=True),
     }
 

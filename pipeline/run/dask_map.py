@@ -20,7 +20,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.errors import MapError
 from pipeline.records import Page, Reason, Rejection
-from pipeline.run.mapper import PAGE_GRACE, WINDOW_PER_WORKER, _chunks, process
+from pipeline.run.mapper import PAGE_GRACE, WINDOW_PER_WORKER, in_order, process
 
 CONNECT_SECONDS = 20
 
@@ -48,13 +48,7 @@ class DaskMapper:
 
     def map(self, items: Iterable[Page | Rejection]) -> Iterator[Page | Rejection]:
         """Yield one result per item, in input order, with a bounded window in flight."""
-        window: deque[tuple[list[Page | Rejection], Any]] = deque()
-        for chunk in _chunks(items):
-            window.append((chunk, self._submit(chunk)))
-            if len(window) >= self.workers * WINDOW_PER_WORKER:
-                yield from self._results(window)
-        while window:
-            yield from self._results(window)
+        yield from in_order(items, self._submit, self._results, self.workers * WINDOW_PER_WORKER)
 
     def _submit(self, chunk: list[Page | Rejection]) -> Any:
         pages = [item for item in chunk if isinstance(item, Page)]

@@ -15,10 +15,11 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from multiprocessing.connection import Connection
 from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
 
 from pipeline.config import Config
 from pipeline.records import Page, Reason, Rejection
@@ -157,13 +158,7 @@ class PageMapper:
         """Yield one result per item, in input order, with a bounded window in flight."""
         if self.workers > 1:
             self._ready_pool()
-        window: deque[tuple[list[Page | Rejection], AsyncResult | _Done]] = deque()
-        for chunk in _chunks(items):
-            window.append((chunk, self._submit(chunk)))
-            if len(window) >= self.workers * WINDOW_PER_WORKER:
-                yield from self._results(window)
-        while window:
-            yield from self._results(window)
+        yield from in_order(items, self._submit, self._results, self.workers * WINDOW_PER_WORKER)
 
     def _submit(self, chunk: list[Page | Rejection]) -> AsyncResult | _Done:
         pages = [item for item in chunk if isinstance(item, Page)]
@@ -211,6 +206,23 @@ class PageMapper:
         self._restart()
         for index, (chunk, _) in enumerate(window):
             window[index] = (chunk, self._submit(chunk))
+
+
+def in_order(
+    items: Iterable[Page | Rejection],
+    submit: Callable[[list[Page | Rejection]], Any],
+    results: Callable[[deque], Iterator[Page | Rejection]],
+    size: int,
+) -> Iterator[Page | Rejection]:
+    """Chunks submitted as they are read, results taken oldest first once ``size`` chunks
+    are in flight: input order, bounded memory (the local pool's and Dask's ``map``)."""
+    window: deque[tuple[list[Page | Rejection], Any]] = deque()
+    for chunk in _chunks(items):
+        window.append((chunk, submit(chunk)))
+        if len(window) >= size:
+            yield from results(window)
+    while window:
+        yield from results(window)
 
 
 def _chunks(items: Iterable[Page | Rejection]) -> Iterator[list[Page | Rejection]]:
