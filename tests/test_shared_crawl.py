@@ -117,5 +117,6 @@ def test_a_crawler_or_the_writer_killed_mid_run_loses_nothing(
     done = _writer(db, redis_url)
     assert done.returncode == 0, done.stderr
     stored = [s for (s,) in rows(db, "select source from articles")]
-    assert len(stored) == len(set(stored)) == len(ARTICLES) + 1
+    rejected = rows(db, "select source, reason from rejected")
+    assert len(stored) == len(set(stored)) == len(ARTICLES) + 1, (stored, rejected, err)
     assert_consistent(db)
