@@ -25,10 +25,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from pipeline.config import Config
@@ -41,6 +45,8 @@ from pipeline.urls import host_of
 log = logging.getLogger(__name__)
 ROUND_SECONDS = 24 * 3600  # a round's frontier and duplicate filter expire after this
 ALIVE_MS = 15_000  # a crawler that said nothing for this long is gone
+ROBOTS_SECONDS = 3600  # a host's robots.txt, fetched by one crawler, serves all for an hour
+ROBOTS_WAIT_SECONDS = 30
 
 
 def default_round() -> str:
@@ -63,6 +69,8 @@ def shared_settings(redis_url: str, round_name: str) -> dict[str, object]:
             "spiders.middlewares.ScopeMiddleware": 50,
             # last before the download: after robots.txt and retries have held a request
             "pipeline.crawl.shared.SharedDelayMiddleware": 950,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "pipeline.crawl.shared.SharedRobotsMiddleware": 100,
             "spiders.middlewares.RetryAfterMiddleware": 560,
         },
         "EXTENSIONS": {"pipeline.crawl.shared.RoundPresence": 500},
@@ -103,6 +111,37 @@ class SharedDelayMiddleware:
         while not self.client.set(key, 1, px=self.interval_ms, nx=True):
             wait = self.client.pttl(key)
             await asyncio.sleep(max(wait, 5) / 1000)
+
+
+class SharedRobotsMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt rules, with each host's robots.txt fetched once for all crawlers:
+    the first to need it fetches it (holding a short lock) and leaves the body in Redis for
+    an hour; the others wait for that body instead of fetching it again."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.client = connect(crawler.settings.get("REDIS_URL"))
+
+    async def robot_parser(self, request: Any) -> Any:
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        if netloc not in self._parsers:
+            key = f"wirecopy:robots:{url.scheme}://{netloc}"
+            deadline = time.monotonic() + ROBOTS_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                body = self.client.get(key)
+                if body is not None:
+                    self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+                    break
+                if self.client.set(f"{key}:lock", 1, px=ROBOTS_WAIT_SECONDS * 1000, nx=True):
+                    break  # ours to fetch: Scrapy's own code below, then _parse_robots
+                await asyncio.sleep(0.1)
+        return await super().robot_parser(request)
+
+    async def _parse_robots(self, response: Any, netloc: str, request: Any) -> None:
+        key = f"wirecopy:robots:{urlparse_cached(response).scheme}://{netloc}"
+        self.client.set(key, response.body, ex=ROBOTS_SECONDS)
+        await super()._parse_robots(response, netloc, request)
 
 
 class RoundPresence:
