@@ -12,7 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
+
 from pipeline.config import Config
+from pipeline.errors import MapError
 from pipeline.records import Page, Reason, Rejection
 from pipeline.relay.codec import CodecError, Entry, decode_entry
 from pipeline.relay.stream import PageStream, connect
@@ -45,23 +48,33 @@ def write_from_redis(store: Store, url: str, config: Config, idle_exit: float | 
     writer = Writer(store, config, run_id)
     started, clock, status = time.monotonic(), _Clock(idle_exit), "completed"
     with StopFlag() as stop:
-        while not stop.requested and not clock.expired():
-            entries = stream.read(config.batch_size, BLOCK_MS)
-            if not entries:
-                continue
-            clock.busy()
-            taken = [_take(store, writer, entry_id, text) for entry_id, text in entries]
-            writer.flush()  # committed: only now are the entries done
-            for entry in taken:
-                if entry is not None and entry.run is not None:
-                    store.add_crawl_run(entry.run)
-            rows = [e.url_row for e in taken if e is not None and e.url_row is not None]
-            stream.done([entry_id for entry_id, _ in entries], rows)
+        try:
+            while not stop.requested and not clock.expired():
+                if _batch(store, writer, stream, config):
+                    clock.busy()
+        except RedisError as exc:  # what is committed stays; its entries come again
+            store.mark_failed(run_id)
+            raise MapError(f"lost the Redis server at {url}: {exc}") from exc
         if stop.requested:
             status = "interrupted"
     elapsed = time.monotonic() - started
     store.finish_run(run_id, {**writer.counts.as_row(), "elapsed_seconds": elapsed}, status)
     return Outcome(writer.counts, run_id, status, elapsed)
+
+
+def _batch(store: Store, writer: Writer, stream: PageStream, config: Config) -> bool:
+    """Store one batch of entries, then acknowledge them; False when none came."""
+    entries = stream.read(config.batch_size, BLOCK_MS)
+    if not entries:
+        return False
+    taken = [_take(store, writer, entry_id, text) for entry_id, text in entries]
+    writer.flush()  # committed: only now are the entries done
+    for entry in taken:
+        if entry is not None and entry.run is not None:
+            store.add_crawl_run(entry.run)
+    rows = [e.url_row for e in taken if e is not None and e.url_row is not None]
+    stream.done([entry_id for entry_id, _ in entries], rows)
+    return True
 
 
 def _take(store: Store, writer: Writer, entry_id: str, text: bytes) -> Entry | None:

@@ -22,8 +22,11 @@ ID_PAGES = {
 
 
 # In the tables, the cell that opens the row's browse page.
-OPENERS = {("articles", "title"): "article", ("clusters", "size"): "cluster"}
-OPENERS[("stories", "title")] = "story"
+OPENERS = {
+    ("articles", "title"): "article",
+    ("clusters", "size"): "cluster",
+    ("stories", "title"): "story",
+}
 
 
 def render(row: Any, value: Any, column: str, table: str | None, path: Any) -> Markup | None:
