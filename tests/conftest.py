@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -80,14 +80,7 @@ def serving(db: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "serve did not answer within 30 s"
-                time.sleep(0.2)
+        answers(lambda: urllib.request.urlopen(f"{base}/-/versions.json", timeout=2).close(), 30)
         yield base
     finally:
         server.terminate()
@@ -100,3 +93,15 @@ def mixed_folder(syndication: Path, tmp_path: Path) -> Path:
     shutil.copytree(syndication, folder)
     shutil.copytree(SEEDS, folder / "seeds")
     return folder
+
+
+def answers(attempt: Callable[[], object], seconds: float) -> None:
+    """Try ``attempt`` until it does not raise (a server starting), for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            attempt()
+            return
+        except Exception:
+            assert time.monotonic() < deadline, f"no answer within {seconds:g} s"
+            time.sleep(0.1)

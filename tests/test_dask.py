@@ -9,7 +9,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from benchmarks import corpus
 from tests.conftest import SEEDS, ingest, mixed_folder, rows
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
+from tests.test_reliability import command
 
 # What a run stores, without what differs between two runs by design (times, run ids).
 TABLES = {
@@ -75,18 +75,8 @@ def test_dask_ingest_stores_exactly_the_rows_of_a_local_ingest(
 def test_an_unreachable_scheduler_is_one_clear_line(tmp_path: Path) -> None:
     folder = tmp_path / "pages"
     shutil.copytree(SEEDS, folder)
-    command = [
-        sys.executable,
-        "-m",
-        "pipeline",
-        "ingest",
-        str(folder),
-        "--db",
-        str(tmp_path / "n.db"),
-    ]
-    done = subprocess.run(
-        [*command, "--dask", "tcp://127.0.0.1:9"], capture_output=True, text=True, timeout=120
-    )
+    argv = [*command(folder, tmp_path / "n.db"), "--dask", "tcp://127.0.0.1:9"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in done.stderr
     assert "Traceback" not in done.stderr
@@ -101,8 +91,7 @@ def test_a_dask_worker_killed_mid_run_loses_nothing(scheduler: str, tmp_path: Pa
         shutil.copy(source, folder / source.name)
     local, remote = tmp_path / "local.db", tmp_path / "dask.db"
     ingest(folder, local)
-    command = [sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(remote)]
-    run = subprocess.Popen([*command, "--dask", scheduler, "--quiet"])
+    run = subprocess.Popen([*command(folder, remote), "--dask", scheduler, "--quiet"])
     try:
         with distributed.Client(scheduler, set_as_default=False) as client:
             pids = client.run(os.getpid)

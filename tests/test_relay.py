@@ -18,7 +18,7 @@ from pipeline.records import Page
 from pipeline.relay.stream import PageStream, connect, send
 from pipeline.run.process import process_page
 from pipeline.sources import iter_directory
-from tests.conftest import free_port, ingest, mixed_folder, rows
+from tests.conftest import answers, free_port, ingest, mixed_folder, rows
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
 from tests.test_reliability import assert_consistent, snapshot
 
@@ -37,14 +37,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                connect(url)
-                break
-            except Exception:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.1)
+        answers(lambda: connect(url), 20)
         yield url
     finally:
         server.terminate()
