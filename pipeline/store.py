@@ -66,16 +66,13 @@ class Store:
 
     def is_stored(self, source: str, raw_hash: str) -> bool:
         """Whether this exact page (same source, same bytes) is already an article."""
-        row = self.conn.execute(
-            "select 1 from articles where source = ? and raw_hash = ?", [source, raw_hash]
-        ).fetchone()
-        return row is not None
+        return self.article_of(source, raw_hash) is not None
 
     def article_of(self, source: str, raw_hash: str) -> int | None:
-        """The article stored for this exact page (same source, same bytes), if any."""
+        """The article stored for this exact page (same source, same bytes), if any: one
+        lookup in the unique (source, raw_hash) index, which holds the id too."""
         row = self.conn.execute(
-            "select id from articles where source = ? and raw_hash = ? order by id limit 1",
-            [source, raw_hash],
+            "select id from articles where source = ? and raw_hash = ?", [source, raw_hash]
         ).fetchone()
         return row[0] if row else None
 

@@ -10,7 +10,6 @@ seconds pass with nothing to store (for cron; by default it waits for more).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
@@ -26,32 +25,18 @@ from pipeline.store import Store
 BLOCK_MS = 1000
 
 
-@dataclass
-class _Clock:
-    idle_exit: float | None
-    last: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.last = time.monotonic()
-
-    def busy(self) -> None:
-        self.last = time.monotonic()
-
-    def expired(self) -> bool:
-        return self.idle_exit is not None and time.monotonic() - self.last >= self.idle_exit
-
-
 def write_from_redis(store: Store, url: str, config: Config, idle_exit: float | None) -> Outcome:
     """Store every page the stream at ``url`` carries, until stopped or idle."""
     stream = PageStream(connect(url))
     run_id = store.start_run("write", {"redis": url, "idle_exit": idle_exit})
     writer = Writer(store, config, run_id)
-    started, clock, status = time.monotonic(), _Clock(idle_exit), "completed"
+    started = last = time.monotonic()
+    status = "completed"
     with StopFlag() as stop:
         try:
-            while not stop.requested and not clock.expired():
+            while not stop.requested and (idle_exit is None or time.monotonic() - last < idle_exit):
                 if _batch(store, writer, stream, config):
-                    clock.busy()
+                    last = time.monotonic()
         except RedisError as exc:  # what is committed stays; its entries come again
             store.mark_failed(run_id)
             raise MapError(f"lost the Redis server at {url}: {exc}") from exc
