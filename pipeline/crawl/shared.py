@@ -25,12 +25,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -41,6 +44,7 @@ from pipeline.records import Page
 from pipeline.relay.stream import connect, send, url_state
 from pipeline.run.process import process_page
 from pipeline.urls import host_of
+from spiders import settings as spider_settings
 
 log = logging.getLogger(__name__)
 ROUND_SECONDS = 24 * 3600  # a round's frontier and duplicate filter expire after this
@@ -66,12 +70,11 @@ def shared_settings(redis_url: str, round_name: str) -> dict[str, object]:
         "REDIS_URL": redis_url,
         "ITEM_PIPELINES": {"pipeline.crawl.shared.RelayPipeline": 300},
         "DOWNLOADER_MIDDLEWARES": {
-            "spiders.middlewares.ScopeMiddleware": 50,
+            **spider_settings.DOWNLOADER_MIDDLEWARES,  # scope, Retry-After: as on one machine
             # last before the download: after robots.txt and retries have held a request
             "pipeline.crawl.shared.SharedDelayMiddleware": 950,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "pipeline.crawl.shared.SharedRobotsMiddleware": 100,
-            "spiders.middlewares.RetryAfterMiddleware": 560,
         },
         "EXTENSIONS": {"pipeline.crawl.shared.RoundPresence": 500},
         # Scrapy's delays are per process and applied after our clock: the shared interval
@@ -150,8 +153,6 @@ class RoundPresence:
     after it stops, or is killed."""
 
     def __init__(self, crawler: Any) -> None:
-        from scrapy import signals
-
         self.crawler = crawler
         self.client = connect(crawler.settings.get("REDIS_URL"))
         self.prefix = f"wirecopy:crawl:{crawler.settings.get('WIRECOPY_ROUND')}:alive:"
@@ -169,10 +170,8 @@ class RoundPresence:
         self.client.set(self.key, 1, px=ALIVE_MS)
 
     def idle(self) -> None:
-        from scrapy.exceptions import DontCloseSpider
-
         self.client.delete(self.key)  # idle: not working
-        if any(True for _ in self.client.scan_iter(match=self.prefix + "*", count=100)):
+        if next(self.client.scan_iter(match=self.prefix + "*", count=100), None) is not None:
             raise DontCloseSpider  # asked again in a few seconds
 
     def closed(self) -> None:
@@ -208,7 +207,7 @@ class RelayPipeline:
         spider = self.crawler.spider
         spider.store = _MirroredUrls(self.client)
         show = self.crawler.settings.getbool("WIRECOPY_PROGRESS")
-        self.progress = CrawlProgress(show and _isatty())
+        self.progress = CrawlProgress(show and sys.stderr.isatty())
 
     def process_item(self, item: dict) -> dict:
         if item["type"] == "fetch":
@@ -266,9 +265,3 @@ def _failed(spider: Any, stats: dict) -> dict[str, str]:
         for name, problem in _silent(spider, stats).items()
         if problem != "no response"
     }
-
-
-def _isatty() -> bool:
-    import sys
-
-    return sys.stderr.isatty()
