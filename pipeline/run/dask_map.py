@@ -20,7 +20,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.errors import MapError
 from pipeline.records import Page, Reason, Rejection
-from pipeline.run.mapper import PAGE_GRACE, WINDOW_PER_WORKER, in_order, process
+from pipeline.run.mapper import PAGE_GRACE, WINDOW_PER_WORKER, in_order, in_place, process
 
 CONNECT_SECONDS = 20
 
@@ -70,9 +70,7 @@ class DaskMapper:
             except (DaskTimeout, TimeoutError):
                 future.cancel()
                 done = [self._alone(page) for page in pages]
-        results = iter(done)
-        for item in chunk:
-            yield item if isinstance(item, Rejection) else next(results)
+        yield from in_place(chunk, done)
 
     def _alone(self, page: Page) -> Page | Rejection:
         """One page of an overrun chunk, on its own; a timeout if it overruns again."""

@@ -178,9 +178,7 @@ class PageMapper:
             done = pending.get(timeout=self._deadline(len(pages)))
         except multiprocessing.TimeoutError:
             done = self._one_by_one(pages, window)
-        results = iter(done)
-        for item in chunk:
-            yield item if isinstance(item, Rejection) else next(results)
+        yield from in_place(chunk, done)
 
     def _deadline(self, pages: int) -> float:
         return (self.config.page_timeout + PAGE_GRACE) * pages + CHUNK_GRACE
@@ -223,6 +221,15 @@ def in_order(
             yield from results(window)
     while window:
         yield from results(window)
+
+
+def in_place(
+    chunk: list[Page | Rejection], done: list[Page | Rejection]
+) -> Iterator[Page | Rejection]:
+    """The chunk's items in order: read-time rejections as they were, its pages processed."""
+    results = iter(done)
+    for item in chunk:
+        yield item if isinstance(item, Rejection) else next(results)
 
 
 def _chunks(items: Iterable[Page | Rejection]) -> Iterator[list[Page | Rejection]]:
