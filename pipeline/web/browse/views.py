@@ -64,9 +64,21 @@ async def home(datasette: Any, request: Any) -> Response:
 
 
 async def cluster(datasette: Any, request: Any) -> Response:
-    data = await _read(datasette, queries.cluster, _id(request))
+    data = await _read(datasette, _cluster_with_diffs, _id(request))
     if data is None:
         raise NotFound(f"No cluster {_id(request)}")
+    return await _page(
+        datasette, request, "cluster.html", {"cluster": data, "compared": COPIES_COMPARED}
+    )
+
+
+def _cluster_with_diffs(conn: Any, cluster_id: int) -> dict | None:
+    """The cluster and each copy's differences from the canonical copy, computed in
+    Datasette's database thread with the read, not in the event loop that serves every
+    request."""
+    data = queries.cluster(conn, cluster_id)
+    if data is None:
+        return None
     canonical = data["copies"][0] if data["copies"] else None
     for number, copy in enumerate(data["copies"]):
         copy["diff"] = None
@@ -74,9 +86,7 @@ async def cluster(datasette: Any, request: Any) -> Response:
             pieces = word_diff(canonical["text"], copy["text"])
             copy["changes"] = changed_words(pieces) if pieces is not None else None
             copy["diff"] = folded(pieces) if pieces is not None else None
-    return await _page(
-        datasette, request, "cluster.html", {"cluster": data, "compared": COPIES_COMPARED}
-    )
+    return data
 
 
 async def article(datasette: Any, request: Any) -> Response:
