@@ -83,7 +83,10 @@ def test_the_per_host_interval_holds_across_crawlers(web, redis_url: str, tmp_pa
         assert crawler.returncode == 0, err
     for site in (a, b):
         gaps = [t2 - t1 for t1, t2 in zip(site.times, site.times[1:], strict=False)]
-        assert len(site.times) > 3 and min(gaps) >= 0.28, (site.host, gaps, site.requests)
+        # the clock spaces the requests as they leave the crawlers; the server sees them
+        # after the event loop's own delay (tens of ms on a loaded 2-core machine), while
+        # crawlers without the shared clock send back to back (gaps near 0)
+        assert len(site.times) > 3 and min(gaps) >= 0.2, (site.host, gaps, site.requests)
 
 
 def test_a_crawler_or_the_writer_killed_mid_run_loses_nothing(
