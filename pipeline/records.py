@@ -11,7 +11,7 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from pipeline.dedup.index import Keys
@@ -59,6 +59,22 @@ class Rejection:
     raw_hash: str = ""
 
 
+class Markup(Protocol):
+    """What an HTML page's markup says about one of its extracted lines."""
+
+    def confirms(self, line: str) -> bool:
+        """Whether the line is navigation: mostly link text, or inside furniture."""
+        ...
+
+    def link_share(self, line: str) -> float:
+        """Share of the line's words that are link text."""
+        ...
+
+    def opens_with_link(self, line: str) -> bool:
+        """Whether the line starts with link text."""
+        ...
+
+
 @dataclass(slots=True)
 class Removed:
     """One line the cleaner took out of the body, the named rule that took it, and where it
@@ -94,6 +110,9 @@ class Page:
     language: str | None = None
     canonical_url: str | None = None
     lines: list[str] = field(default_factory=list)
+    # What the HTML says about a line (``pipeline/extract/structure.py``); None for text
+    # files. Used by the cleaner in the worker, never sent to the writer.
+    structure: Markup | None = None
     # Filled by clean
     text: str = ""
     removed: list[Removed] = field(default_factory=list)

@@ -10,31 +10,57 @@ import re
 from collections.abc import Callable, Iterator
 
 from pipeline.clean import rules as fr
+from pipeline.clean.length import line_words
 from pipeline.extract.html import looks_like_headline
-from pipeline.records import Page, Removed
+from pipeline.records import Markup, Page, Removed
+
+Confirm = Callable[[str], bool]
+
+
+def _judges(markup: Markup | None) -> tuple[Confirm, Confirm]:
+    """(is navigation, holds links) for a line. Without markup every shape guess stands;
+    with it, the markup decides. A list of other stories is often only half links (a linked
+    headline and an unlinked teaser), so a list item needs to open with a link or hold some
+    link text, not to be mostly links."""
+    if markup is None:
+        return (lambda line: True), (lambda line: True)
+    return (
+        markup.confirms,
+        lambda line: (
+            markup.opens_with_link(line) or markup.link_share(line) >= fr.LIST_ITEM_LINK_SHARE
+        ),
+    )
 
 
 def clean(page: Page) -> Page:
     """Fill ``text`` and ``removed`` from ``lines``, dropping furniture by the named rules."""
-    kept, removed = clean_lines(page.lines, title=page.title)
+    kept, removed = clean_lines(page.lines, title=page.title, markup=page.structure)
     page.text = _join(kept)
     page.removed = removed
     page.excerpt = any(item.rule == fr.EXCERPT_RULE for item in removed)
     return page
 
 
-def clean_lines(lines: list[str], title: str | None = None) -> tuple[list[str], list[Removed]]:
+def clean_lines(
+    lines: list[str], title: str | None = None, markup: Markup | None = None
+) -> tuple[list[str], list[Removed]]:
     """Split lines into (kept, removed); blank strings mark paragraph breaks.
+
+    ``markup`` answers for an HTML page whether a line is navigation or holds links:
+    the rules that judge a line by its shape alone (menus, closing lists of teasers, story
+    links in capitals) then remove only the lines it confirms. Text files have no markup
+    and keep the shape rules as they are.
 
     >>> kept, removed = clean_lines(["Putin visits Syria.", "", "Share this post"])
     >>> kept, [(r.line, r.rule) for r in removed]
     (['Putin visits Syria.', ''], [('Share this post', 'share_prompt')])
     """
     labels: list[str | None] = [None] * len(lines)
-    _apply_patterns(lines, labels)
-    _label_menus(lines, labels)
-    _label_link_list_tail(lines, labels)
-    _label_pipe_titles(lines, labels)
+    navigation, linked = _judges(markup)
+    _apply_patterns(lines, labels, navigation)
+    _label_menus(lines, labels, navigation)
+    _label_link_list_tail(lines, labels, linked)
+    _label_pipe_titles(lines, labels, navigation)
     _label_repeats(lines, labels, title)
     kept: list[str] = []
     removed: list[Removed] = []
@@ -83,11 +109,14 @@ def _caps_teaser(line: str, words: int) -> bool:
     )
 
 
-def _apply_patterns(lines: list[str], labels: list[str | None]) -> None:
+def _apply_patterns(lines: list[str], labels: list[str | None], confirm: Confirm) -> None:
     total = sum(len(line) for line in lines) or 1
     before = 0
     for index, line in enumerate(lines):
-        if labels[index] is None and (rule := match_rule(line)):
+        rule = match_rule(line) if labels[index] is None else None
+        if rule and rule.name in fr.SHAPE_RULES and not confirm(line):
+            rule = None
+        if rule:
             if rule.kind == "tail" and before / total >= fr.TAIL_MIN_POSITION:
                 _label_tail(lines, labels, index, rule.name)
                 return
@@ -130,7 +159,7 @@ def _looks_like_name(line: str) -> bool:
     return 1 <= len(words) <= 3 and all(word[:1].isupper() or word[:1].isdigit() for word in words)
 
 
-def _label_menus(lines: list[str], labels: list[str | None]) -> None:
+def _label_menus(lines: list[str], labels: list[str | None], confirm: Confirm) -> None:
     """Label long runs of menu-like lines ("Contatos", "Leis Municipais", "NOTÍCIAS").
 
     A run is a sequence of short lines that do not end like sentences; it is a menu when at
@@ -140,18 +169,19 @@ def _label_menus(lines: list[str], labels: list[str | None]) -> None:
     >>> lines = ["Home", "News", "Sport", "Weather", "Travel", "Culture", "Music", "Film",
     ...          "Books", "Contact", "The mayor opened the new bridge on Monday."]
     >>> labels = [None] * len(lines)
-    >>> _label_menus(lines, labels)
+    >>> _label_menus(lines, labels, lambda line: True)
     >>> labels.count(fr.MENU), labels[-1]
     (10, None)
     """
     for run in _runs(lines, labels, lambda line: _menu_like(line, fr.MENU_LONG)):
         entries = [item for item in run if _menu_like(lines[item], fr.MENU_ENTRY)]
-        if len(entries) >= fr.MENU_MIN_LINES:
+        links = sum(confirm(lines[item]) for item in entries)
+        if links >= fr.MENU_MIN_LINES and links >= fr.MENU_LINKED * len(entries):
             for item in run[run.index(entries[0]) : run.index(entries[-1]) + 1]:
                 labels[item] = fr.MENU
 
 
-def _label_link_list_tail(lines: list[str], labels: list[str | None]) -> None:
+def _label_link_list_tail(lines: list[str], labels: list[str | None], linked: Confirm) -> None:
     """Label a closing run of ``LINK_LIST_MIN`` or more list items ("- Headline teaser").
 
     Sites append lists of other stories after the article: items of a headline and a teaser,
@@ -167,15 +197,17 @@ def _label_link_list_tail(lines: list[str], labels: list[str | None]) -> None:
             break
         run.append(index)
     sentences = sum(lines[index].rstrip().endswith(".") for index in run)
-    if len(run) >= fr.LINK_LIST_MIN and sentences * 2 <= len(run):
+    links = sum(linked(lines[index]) for index in run)
+    enough = len(run) >= fr.LINK_LIST_MIN and links >= fr.LINK_LIST_LINKED * len(run)
+    if enough and sentences * 2 <= len(run):
         for index in run:
             labels[index] = fr.LINK_LIST
 
 
-def _label_pipe_titles(lines: list[str], labels: list[str | None]) -> None:
+def _label_pipe_titles(lines: list[str], labels: list[str | None], confirm: Confirm) -> None:
     """Label runs of ``PIPE_TITLES_MIN`` or more "Section | Headline" lines (links to other
     posts of a series); a table row has more than one ``|``, a sentence ends with a stop."""
-    for run in _runs(lines, labels, _pipe_title):
+    for run in _runs(lines, labels, lambda line: _pipe_title(line) and confirm(line)):
         if len(run) >= fr.PIPE_TITLES_MIN:
             for index in run:
                 labels[index] = fr.PIPE_TITLES
@@ -218,7 +250,7 @@ def _menu_like(line: str, size: tuple[int, int]) -> bool:
     stripped = line.strip()
     if stripped.startswith(("- ", "• ", "* ")):
         return False
-    short = len(stripped.split()) <= size[0] and len(stripped) <= size[1]
+    short = line_words(stripped) <= size[0] and len(stripped) <= size[1]
     return short and not stripped.endswith((".", "!", "?", ":", ";", ",", '"', "”", "…"))
 
 

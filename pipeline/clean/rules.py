@@ -266,6 +266,10 @@ EXCERPT_RULE = "continue_reading"
 CAPS_TEASER_RULE = Rule("caps_teaser", re.compile(r".*"))
 CAPS_TEASER_MIN_WORDS = 8
 
+# Pattern rules that judge a line by its shape alone: on an HTML page they remove a line
+# only when the markup confirms it is navigation (``pipeline/extract/structure.py``).
+SHAPE_RULES = frozenset({"caps_teaser", "related_teaser"})
+
 # Rule names for lines removed by context rather than by a pattern.
 REPEATED_PARAGRAPH = "repeated_paragraph"
 TITLE_LINE = "title_line"
@@ -286,6 +290,9 @@ MENU = "menu_run"
 MENU_MIN_LINES = 10
 MENU_ENTRY = (4, 32)
 MENU_LONG = (8, 64)
+# On an HTML page at least MENU_MIN_LINES entries, and this share of them, must be
+# confirmed as navigation by the markup (a menu's headings and dates are not links).
+MENU_LINKED = 0.5
 # Links to other posts of a series: PIPE_TITLES_MIN or more lines in a row that read
 # "Section | Headline".
 PIPE_TITLES = "pipe_titles"
@@ -295,3 +302,7 @@ PIPE_TITLES_MIN = 3
 LINK_LIST = "link_list_tail"
 LINK_LIST_MIN = 5
 LINK_LIST_MIN_WORDS = 7
+# On an HTML page, at least this share of those items hold link text, each item at least
+# LIST_ITEM_LINK_SHARE of its words (a linked headline before an unlinked teaser).
+LINK_LIST_LINKED = 0.8
+LIST_ITEM_LINK_SHARE = 0.15

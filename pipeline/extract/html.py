@@ -25,6 +25,7 @@ from trafilatura.utils import load_html
 from pipeline.extract.decode import decode
 from pipeline.extract.link_list import check_link_list
 from pipeline.extract.prepare import needs_preparation, prepare
+from pipeline.extract.structure import Structure
 from pipeline.records import Page, Reason, Rejected
 
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
@@ -79,6 +80,7 @@ def _extract_html(page: Page, html: str) -> None:
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
     page.lines = _paragraph_lines(doc.text)
     check_link_list(html, page.lines)
+    page.structure = Structure(html)
 
 
 def _extraction_input(page: Page, html: str):

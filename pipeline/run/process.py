@@ -9,12 +9,12 @@ raised. A per-page time limit (SIGALRM) keeps one pathological page from stallin
 
 from __future__ import annotations
 
-import re
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pipeline.clean.credits import credit_of
+from pipeline.clean.length import article_length
 from pipeline.clean.lines import clean
 from pipeline.clean.site import line_keys
 from pipeline.config import Config
@@ -51,6 +51,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
         return Rejection(page.source, rejection.reason, rejection.detail, page.raw_hash)
     page.body = b""
     page.lines = []
+    page.structure = None
     return page
 
 
@@ -68,27 +69,6 @@ def _check_length(page: Page, min_words: int) -> None:
     length = article_length(page.text)
     if length < min_words:
         raise Rejected(Reason.TOO_SHORT, f"{length} words; articles need at least {min_words}")
-
-
-# Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
-_UNSPACED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-)
-
-
-def article_length(text: str) -> int:
-    """Length in words, for the ``too_short`` rule. In scripts written without spaces a run
-    of letters is a sentence, not a word, so there every two characters count as a word (a
-    Chinese word averages 1.5 to 2 characters).
-
-    >>> article_length("Five words in this line.")
-    5
-    >>> article_length("东京电力公司今天宣布将在明年春天开始排放处理水") >= 10
-    True
-    """
-    unspaced = len(_UNSPACED.findall(text))
-    rest = _UNSPACED.sub(" ", text)
-    return len(re.findall(r"\w+", rest)) + unspaced // 2
 
 
 class _Timeout(BaseException):

@@ -1,0 +1,175 @@
+"""Furniture decided from the page's structure: each kind of failure the shape rules had on
+pages outside the set they were written on, pinned on a small page of its kind.
+
+Every page here is written for this test. A site menu and a closing list of other stories
+are links and must go (trafilatura keeps both inside an article container); article content
+that only looks like furniture once flattened to lines is not linked and must stay.
+"""
+
+from __future__ import annotations
+
+from pipeline.clean.lines import clean_lines
+from pipeline.config import Config
+from pipeline.extract.structure import Structure
+from pipeline.records import Page, Rejection
+from pipeline.run.process import process_page
+from pipeline.sources.common import raw_hash
+
+MENU = ["Home", "News", "Politics", "Business", "Sport", "Culture", "Travel", "Weather"]
+MENU += ["Science", "Health", "Opinion", "Video", "Podcasts", "Contact"]
+OTHER_STORIES = [
+    ("Council approves the new budget after a long debate", "Members voted late at night"),
+    ("Storm closes the coastal road for a second day", "Drivers are told to avoid it"),
+    ("Local bakery wins a national prize for its bread", "The owners thanked customers"),
+    ("School football team reaches the regional final", "The coach praised the squad"),
+    ("Museum reopens its east wing after the repairs", "Entry stays free this month"),
+    ("Bus fares rise by ten cents from next January", "Passengers groups object"),
+]
+PROSE = (
+    "The city council met on Tuesday evening to discuss the plans for the harbour, which "
+    "have divided residents for more than a year. Supporters say the project will bring "
+    "jobs and visitors, while its critics fear for the old fishing quarter and its homes."
+)
+
+
+def page_html(content: str, *, menu: bool = True, closing: str = "") -> str:
+    """An article page whose container also holds a menu of linked headings (which
+    trafilatura keeps) and a closing list of linked teasers; ``closing`` replaces the
+    teasers as the end of the body."""
+    nav = "".join(f'<h4><a href="/{item.lower()}">{item}</a></h4>' for item in MENU)
+    teasers = "".join(
+        f'<li><a href="/story/{n}">{title}</a> {teaser}</li>'
+        for n, (title, teaser) in enumerate(OTHER_STORIES)
+    )
+    return (
+        "<html><head><title>Harbour plans</title></head><body><article>"
+        + (nav if menu else "")
+        + f"<h1>Harbour plans divide the town</h1><p>{PROSE}</p>{content}<p>{PROSE}</p>"
+        + (closing or f"<h3>Elsewhere in the paper</h3><ul>{teasers}</ul>")
+        + "</article></body></html>"
+    )
+
+
+def processed(html: str) -> Page:
+    body = html.encode("utf-8")
+    page = Page("fixture.html", body, "html", raw_hash(body), url="https://example.org/a")
+    result = process_page(page, Config(min_words=1))
+    assert not isinstance(result, Rejection), result
+    return result
+
+
+def test_linked_menu_and_teaser_list_still_go() -> None:
+    """The markup confirms what the shape rules guessed: both are links."""
+    page = processed(page_html("<p>A second paragraph about the quay and its boats.</p>"))
+    rules = {item.rule for item in page.removed}
+    assert "Politics" not in page.text and "menu_run" in rules
+    assert "Storm closes the coastal road" not in page.text and "link_list_tail" in rules
+    assert page.text.count("The city council met") == 2
+
+
+def test_chinese_prose_is_not_a_menu() -> None:
+    """Unspaced sentences are long in characters, though each is one "word" to split()."""
+    sentences = [f"市议会周二晚上开会讨论港口计划第{n}次会议引起居民关注" for n in range(12)]
+    page = processed(page_html("".join(f"<p>{line}</p>" for line in sentences), menu=False))
+    assert all(line in page.text for line in sentences)
+
+
+def test_unlinked_runs_of_short_lines_are_content() -> None:
+    """A ranking, an ingredient list and a spec table: short lines, no links."""
+    ranking = "".join(f"<p>{n}. {country}</p>" for n, country in enumerate(COUNTRIES, 1))
+    ingredients = "".join(f"<li>{item}</li>" for item in INGREDIENTS)
+    specs = "".join(f"<tr><td>{name}</td><td>{value}</td></tr>" for name, value in SPECS)
+    content = f"{ranking}<ul>{ingredients}</ul><table>{specs}</table>"
+    page = processed(page_html(content))
+    assert "1. Finland" in page.text and "12. Canada" in page.text
+    assert "200 g sugar" in page.text
+    assert "Battery life" in page.text
+    assert "menu_run" in {item.rule for item in page.removed}  # the site menu still goes
+
+
+def test_closing_lists_of_the_article_stay() -> None:
+    """A feature list and a closing bullet list of the article's own: list items of seven
+    words or more, without links, at the end of the body."""
+    features = "".join(f"<li>{item}</li>" for item in FEATURES)
+    closing = f"<p>What the new ferry offers:</p><ul>{features}</ul>"
+    page = processed(page_html("", closing=closing))
+    assert all(item in page.text for item in FEATURES)
+
+
+def test_section_headings_with_edit_links_stay() -> None:
+    """Wiki-style headings ("Spectral properties[edit]") are the article's own sections."""
+    headings = ["Spectral properties", "Early history", "Later observations"]
+    content = "".join(
+        f"<h2>{heading}<span>[<a href='/edit/{n}'>edit</a>]</span></h2><p>{PROSE}</p>"
+        for n, heading in enumerate(headings)
+    )
+    page = processed(page_html(content))
+    assert all(heading in page.text for heading in headings)
+
+
+def test_text_files_keep_the_shape_rules() -> None:
+    """Without markup the shape rules judge alone, as before."""
+    lines = [*MENU, "", "The mayor opened the new bridge on Monday."]
+    kept, removed = clean_lines(lines, markup=None)
+    assert {item.rule for item in removed} == {"menu_run"}
+    assert kept[-1] == lines[-1]
+
+
+def test_structure_reads_furniture_containers() -> None:
+    """Text inside nav/aside/footer/select/button, or a class naming a sidebar, is
+    furniture even when it is not a link; a frame-sized container is not."""
+    html = (
+        "<html><body><div class='page has-sidebar'><article><p>" + PROSE * 3 + "</p></article>"
+        "<aside><p>Weather today: sunny</p></aside><select><option>Choose a region</option>"
+        "</select><div class='share-bar'><span>Spread the word</span></div></div></body></html>"
+    )
+    markup = Structure(html)
+    assert markup.confirms("Weather today: sunny")
+    assert markup.confirms("Choose a region")
+    assert markup.confirms("Spread the word")
+    assert not markup.confirms(PROSE)
+
+
+COUNTRIES = [
+    "Finland",
+    "Denmark",
+    "Iceland",
+    "Sweden",
+    "Israel",
+    "Netherlands",
+    "Norway",
+    "Luxembourg",
+    "Switzerland",
+    "Australia",
+    "New Zealand",
+    "Canada",
+]
+INGREDIENTS = [
+    "200 g sugar",
+    "250 g flour",
+    "2 eggs",
+    "1 lemon",
+    "100 g butter",
+    "1 pinch of salt",
+    "50 g almonds",
+    "1 tsp vanilla",
+    "3 tbsp milk",
+    "1 tsp baking powder",
+    "icing sugar",
+]
+SPECS = [
+    ("Battery life", "12 hours"),
+    ("Weight", "1.2 kg"),
+    ("Screen", "14 inch"),
+    ("Memory", "16 GB"),
+    ("Storage", "512 GB"),
+    ("Ports", "2 USB-C"),
+]
+FEATURES = [
+    "Room for two hundred passengers and forty cars on each crossing",
+    "A quieter hybrid engine that runs on batteries inside the harbour",
+    "Step-free access from the quay to every deck for wheelchair users",
+    "A covered bicycle deck with space for sixty bicycles in total",
+    "Free wireless internet in the lounge and on the open upper deck",
+    "A cafe serving local food from the morning until the last sailing",
+]
