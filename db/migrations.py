@@ -327,6 +327,15 @@ def m011_links_and_furniture_places(db: Database) -> None:
         db.execute("pragma writable_schema = off")
 
 
+@migrations()
+def m012_extraction_method(db: Database) -> None:
+    """Which extraction produced an article's text and how far to trust it, so a user can
+    filter doubtful extractions (``pipeline/clean/confidence.py``). Articles stored before
+    this migration keep NULL in both: the page is not at hand to judge it again."""
+    db["articles"].add_column("extraction", str)
+    db["articles"].add_column("confidence", float)
+
+
 def _with_references(table: str, sql: str) -> str:
     r"""``sql`` (a CREATE TABLE) with a REFERENCES clause after each of the table's id columns.
 

@@ -110,6 +110,8 @@ class Page:
     language: str | None = None
     canonical_url: str | None = None
     lines: list[str] = field(default_factory=list)
+    method: str = "text"  # which extraction produced the lines (``pipeline/extract/html.py``)
+    agreement: float | None = None  # of the two extractions, when a fallback ran
     # What the HTML says about a line (``pipeline/extract/structure.py``); None for text
     # files. Used by the cleaner in the worker, never sent to the writer.
     structure: Markup | None = None
@@ -118,6 +120,7 @@ class Page:
     removed: list[Removed] = field(default_factory=list)
     excerpt: bool = False
     credit: str | None = None
+    confidence: float | None = None  # of the extraction, 0 to 1 (``pipeline/clean/confidence.py``)
     replacement_chars: int = 0  # U+FFFD in the decoded page: stray bytes kept leniently
     # Filled by fingerprint
     word_count: int = 0

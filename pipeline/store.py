@@ -434,6 +434,8 @@ def article_row(page: Page, article_id: int, run_id: int, ingested_at: str) -> d
             + (b"".join(page.window_signatures) if page.excerpt else b""),
             "excerpt": int(page.excerpt),
             "replacement_chars": page.replacement_chars,
+            "extraction": page.method,
+            "confidence": page.confidence,
             "found_by": page.found_by,
             "fetched_at": page.fetched_at,
             "run_id": run_id,

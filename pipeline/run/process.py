@@ -13,6 +13,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pipeline.clean.confidence import confidence
 from pipeline.clean.credits import credit_of
 from pipeline.clean.length import article_length
 from pipeline.clean.lines import clean
@@ -61,6 +62,7 @@ def clean_page(page: Page) -> None:
     clean(page)
     take_headline(page)
     page.credit = credit_of(page)
+    page.confidence = confidence(page)
 
 
 def _check_length(page: Page, min_words: int) -> None:
