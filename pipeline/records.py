@@ -70,8 +70,16 @@ class Markup(Protocol):
         """Share of the line's words that are link text."""
         ...
 
-    def opens_with_link(self, line: str) -> bool:
-        """Whether the line starts with link text."""
+    def opens_with_link(self, line: str, min_words: int = 1) -> bool:
+        """Whether the line starts with the text of a link of ``min_words`` or more."""
+        ...
+
+    def is_link(self, line: str) -> bool:
+        """Whether the line is the whole text of one link."""
+        ...
+
+    def under_linked_headline(self, line: str) -> bool:
+        """Whether the line's element follows a short linked headline."""
         ...
 
 

@@ -173,3 +173,36 @@ FEATURES = [
     "Free wireless internet in the lounge and on the open upper deck",
     "A cafe serving local food from the morning until the last sailing",
 ]
+
+
+def section_front(layout: str) -> str:
+    """A section front: teasers of other stories, each a linked headline and a sentence."""
+    if layout == "inline":
+        items = "".join(
+            f'<p><a href="/story/{n}">{title}</a> {teaser}.</p>'
+            for n, (title, teaser) in enumerate(OTHER_STORIES)
+        )
+    else:
+        items = "".join(
+            f'<div class="teaser"><h2><a href="/story/{n}">{title}</a></h2><p>{teaser}.</p></div>'
+            for n, (title, teaser) in enumerate(OTHER_STORIES)
+        )
+    return f"<html><head><title>Local news</title></head><body><main>{items}</main></body></html>"
+
+
+def test_a_section_front_is_not_an_article() -> None:
+    for layout in ("inline", "stacked"):
+        body = section_front(layout).encode()
+        page = Page("front.html", body, "html", raw_hash(body), url="https://example.org/local")
+        result = process_page(page, Config(min_words=1))
+        assert isinstance(result, Rejection), layout
+        assert result.reason == "not_an_article" and "teasers" in result.detail
+
+
+def test_an_article_with_a_few_links_is_an_article() -> None:
+    """Paragraphs that open with a linked name are still an article's paragraphs."""
+    paragraphs = "".join(
+        f'<p><a href="/people/{n}">The mayor</a> said on day {n} that {PROSE}</p>' for n in range(3)
+    )
+    page = processed(page_html(paragraphs))
+    assert page.text.count("The city council met") >= 3

@@ -24,7 +24,7 @@ from trafilatura.utils import load_html
 
 from pipeline.clean.length import article_length
 from pipeline.extract.decode import decode
-from pipeline.extract.link_list import check_link_list
+from pipeline.extract.link_list import check_link_list, check_teaser_list
 from pipeline.extract.prepare import needs_preparation, prepare
 from pipeline.extract.structure import Structure
 from pipeline.records import Page, Reason, Rejected
@@ -76,8 +76,9 @@ def _extract_html(page: Page, html: str) -> None:
     if not text.strip():
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
     page.lines = _paragraph_lines(text)
-    check_link_list(html, page.lines)
     page.structure = Structure(html)
+    check_link_list(page.structure, page.lines)
+    check_teaser_list(page.structure, page.lines)
 
 
 def _trafilatura(page: Page, source: object, mode: dict[str, bool]) -> str:

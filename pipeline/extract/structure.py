@@ -8,14 +8,17 @@ navigation, that is when most of its words are link text, or when its text sits 
 ``nav``, ``aside``, ``footer``, ``menu``, ``select`` or ``button`` elements, or elements
 whose class or id names a menu, a sidebar, a share bar or a list of related stories.
 
-The page is parsed only when a rule first asks (most pages have no candidate lines), and
-never for plain text files, which keep the text rules.
+Link texts are read from the HTML text with a regular expression (0.2 ms a page, against
+1.4 ms to parse it), when a line is first asked about; the page is parsed only when a
+line's links do not settle the question and its furniture containers must be read. Plain
+text files have no markup and keep the text rules.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from html import unescape
 
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
@@ -33,7 +36,15 @@ _FURNITURE_NAME = re.compile(
 )
 _MARKER = re.compile(r"^\s*(?:[-*•·|]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
+_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
 _MAX_ITEM = 300  # characters: longer texts inside furniture are not single entries
+# Finding a line's element: blocks of up to _MAX_BLOCK characters, keyed by their first
+# _KEY_WORDS words.
+_BLOCK_TAGS = ("p", "div", "span", "li", "td", "dd", "section", "article")
+_MAX_BLOCK = 2000
+_KEY_WORDS = 8
+_HEADLINE_WORDS = 20
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -47,7 +58,9 @@ class Structure:
     def __init__(self, html: str) -> None:
         self._html = html
         self._links: dict[str, list[tuple[str, ...]]] | None = None
-        self._furniture: set[tuple[str, ...]] = set()
+        self._furniture: set[tuple[str, ...]] | None = None
+        self._tree: HtmlElement | None = None
+        self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
 
     def confirms(self, line: str) -> bool:
         """Whether the HTML says this line is navigation: mostly link text, or furniture.
@@ -56,11 +69,10 @@ class Structure:
         >>> page.confirms("Home"), page.confirms("The mayor spoke.")
         (True, False)
         """
-        self._read()
         tokens = words(_MARKER.sub("", line))
         if not tokens:
             return False
-        return tokens in self._furniture or self._covered(tokens) >= LINK_SHARE
+        return self._covered(tokens) >= LINK_SHARE or tokens in self._furniture_texts()
 
     def link_share(self, line: str) -> float:
         """Share of the line's words covered by the text of some link on the page.
@@ -69,47 +81,101 @@ class Structure:
         >>> round(Structure(page).link_share("- Spurs fire coach He led them to a final"), 2)
         0.33
         """
-        self._read()
         tokens = words(_MARKER.sub("", line))
         return self._covered(tokens) if tokens else 0.0
 
-    def opens_with_link(self, line: str) -> bool:
-        """Whether the line starts with the text of a link (a teaser's linked headline).
+    def opens_with_link(self, line: str, min_words: int = 1) -> bool:
+        """Whether the line starts with the text of a link of at least ``min_words`` words
+        (a teaser's linked headline).
 
         >>> page = '<p>Sport</p><li><a href="/a">Spurs fire coach</a> He led them</li>'
         >>> Structure(page).opens_with_link("- Spurs fire coach He led them")
         True
         """
-        self._read()
-        assert self._links is not None
         tokens = words(_MARKER.sub("", line))
-        links = self._links.get(tokens[0], ()) if tokens else ()
-        return any(tokens[: len(link)] == link for link in links)
+        links = self._link_texts().get(tokens[0], ()) if tokens else ()
+        return any(len(link) >= min_words and tokens[: len(link)] == link for link in links)
+
+    def is_link(self, line: str) -> bool:
+        """Whether the line (list marker aside) is the whole text of one link."""
+        tokens = words(_MARKER.sub("", line))
+        return bool(tokens) and tokens in self._link_texts().get(tokens[0], ())
 
     def _covered(self, tokens: tuple[str, ...]) -> float:
-        assert self._links is not None
+        links = self._link_texts()
         covered = [False] * len(tokens)
         for start, token in enumerate(tokens):
-            for link in self._links.get(token, ()):
+            for link in links.get(token, ()):
                 if tokens[start : start + len(link)] == link:
                     covered[start : start + len(link)] = [True] * len(link)
                     break
         return sum(covered) / len(tokens)
 
-    def _read(self) -> None:
-        if self._links is not None:
-            return
-        self._links = defaultdict(list)
-        tree = load_html(self._html)
-        if tree is None:
-            return
-        for anchor in tree.iter("a"):
-            tokens = words(anchor.text_content())
-            if tokens:
-                self._links[tokens[0]].append(tokens)
-        for found in self._links.values():
-            found.sort(key=len, reverse=True)  # the longest link at a position covers most
-        self._furniture = _furniture_texts(tree)
+    def _link_texts(self) -> dict[str, list[tuple[str, ...]]]:
+        """Every link's words, by first word, longest first (it covers most at a position)."""
+        if self._links is None:
+            self._links = defaultdict(list)
+            for inner in _ANCHOR.findall(self._html):
+                if tokens := words(unescape(_TAG.sub(" ", inner))):
+                    self._links[tokens[0]].append(tokens)
+            for found in self._links.values():
+                found.sort(key=len, reverse=True)
+        return self._links
+
+    def under_linked_headline(self, line: str) -> bool:
+        """Whether the line's element comes right after a short linked headline: the
+        sentence of a teaser whose headline the extractor dropped.
+
+        >>> page = Structure('<div><h2><a href="/a">Storm closes the road</a></h2>'
+        ...                  '<p>Drivers are told to avoid it.</p></div>')
+        >>> page.under_linked_headline("Drivers are told to avoid it.")
+        True
+        """
+        tokens = words(_MARKER.sub("", line))
+        element = self._blocks().get(tokens[:_KEY_WORDS]) if tokens else None
+        # up through wrappers that hold this text alone, to the element with siblings
+        while element is not None:
+            before = element.getprevious()
+            if before is not None and _linked_headline(before):
+                return True
+            parent = element.getparent()
+            if parent is None or words(parent.text_content()) != words(element.text_content()):
+                return False
+            element = parent
+        return False
+
+    def _blocks(self) -> dict[tuple[str, ...], HtmlElement]:
+        """Text blocks of the page by their first words (the first block wins)."""
+        if self._by_start is None:
+            self._by_start = {}
+            tree = self._parsed()
+            for element in tree.iter(*_BLOCK_TAGS) if tree is not None else ():
+                text = element.text_content()
+                if len(text) <= _MAX_BLOCK and (tokens := words(text)):
+                    self._by_start.setdefault(tokens[:_KEY_WORDS], element)
+        return self._by_start
+
+    def _furniture_texts(self) -> set[tuple[str, ...]]:
+        if self._furniture is None:
+            tree = self._parsed()
+            self._furniture = _furniture_texts(tree) if tree is not None else set()
+        return self._furniture
+
+    def _parsed(self) -> HtmlElement | None:
+        if self._tree is None:
+            self._tree = load_html(self._html)
+        return self._tree
+
+
+def _linked_headline(element: HtmlElement) -> bool:
+    """A short element whose text is nearly all one link's text (a teaser's headline)."""
+    if not isinstance(element.tag, str):
+        return False
+    text = words(element.text_content())
+    if not 3 <= len(text) <= _HEADLINE_WORDS:
+        return False
+    linked = max((len(words(a.text_content())) for a in element.iter("a")), default=0)
+    return linked >= 0.8 * len(text)
 
 
 def _furniture_texts(tree: HtmlElement) -> set[tuple[str, ...]]:
