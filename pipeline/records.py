@@ -82,6 +82,10 @@ class Markup(Protocol):
         """Whether the line's element follows a short linked headline."""
         ...
 
+    def in_caption(self, line: str) -> bool:
+        """Whether the line is text inside a figure caption."""
+        ...
+
 
 @dataclass(slots=True)
 class Removed:

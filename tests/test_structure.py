@@ -206,3 +206,26 @@ def test_an_article_with_a_few_links_is_an_article() -> None:
     )
     page = processed(page_html(paragraphs))
     assert page.text.count("The city council met") >= 3
+
+
+def test_contributed_sentences_of_the_article_stay() -> None:
+    """A credit line names people; an article sentence ending "contributed to this report"
+    does not, and stays."""
+    sentence = (
+        "Researchers from three universities and the port authority contributed to this report."
+    )
+    credit = "Jane Roe and John Doe in Lisbon contributed to this report."
+    page = processed(page_html(f"<p>{sentence}</p><p>{credit}</p>"))
+    assert sentence in page.text
+    assert credit not in page.text
+    assert ("contributor_credit", credit) in {(item.rule, item.line) for item in page.removed}
+
+
+def test_photo_credits_go_only_from_captions() -> None:
+    """ "Text / Name" is a photo credit in a caption; in a paragraph it is a sentence."""
+    caption = "The old quay at dawn, seen from the ferry / Jane Roe"
+    sentence = "Asked which came first, she said: nobody knows / Nobody"
+    content = f'<p class="photo-credit">{caption}</p><p>{sentence}</p>'
+    page = processed(page_html(content))
+    assert sentence in page.text
+    assert ("caption_credit", caption) in {(item.rule, item.line) for item in page.removed}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from pipeline.clean import rules as fr
 from pipeline.clean.length import line_words
@@ -17,19 +18,32 @@ from pipeline.records import Markup, Page, Removed
 Confirm = Callable[[str], bool]
 
 
-def _judges(markup: Markup | None) -> tuple[Confirm, Confirm]:
-    """(is navigation, holds links) for a line. Without markup every shape guess stands;
-    with it, the markup decides. A list of other stories is often only half links (a linked
-    headline and an unlinked teaser), so a list item needs to open with a link or hold some
-    link text, not to be mostly links."""
-    if markup is None:
-        return (lambda line: True), (lambda line: True)
-    return (
-        markup.confirms,
-        lambda line: (
-            markup.opens_with_link(line) or markup.link_share(line) >= fr.LIST_ITEM_LINK_SHARE
-        ),
-    )
+def _always(line: str) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class _Judges:
+    """What the markup says of a line, for the rules that guess from its shape. Without
+    markup every guess stands; with it, the markup decides. A list of other stories is
+    often only half links (a linked headline and an unlinked teaser), so a list item needs
+    to open with a link or hold some link text, not to be mostly links."""
+
+    navigation: Confirm = _always
+    linked: Confirm = _always
+    caption: Confirm = _always
+
+    @classmethod
+    def of(cls, markup: Markup | None) -> _Judges:
+        if markup is None:
+            return cls()
+        return cls(
+            navigation=markup.confirms,
+            linked=lambda line: (
+                markup.opens_with_link(line) or markup.link_share(line) >= fr.LIST_ITEM_LINK_SHARE
+            ),
+            caption=markup.in_caption,
+        )
 
 
 def clean(page: Page) -> Page:
@@ -46,7 +60,8 @@ def clean_lines(
 ) -> tuple[list[str], list[Removed]]:
     """Split lines into (kept, removed); blank strings mark paragraph breaks.
 
-    ``markup`` answers for an HTML page whether a line is navigation or holds links:
+    ``markup`` answers for an HTML page whether a line is navigation, holds links or is
+    a caption:
     the rules that judge a line by its shape alone (menus, closing lists of teasers, story
     links in capitals) then remove only the lines it confirms. Text files have no markup
     and keep the shape rules as they are.
@@ -56,11 +71,11 @@ def clean_lines(
     (['Putin visits Syria.', ''], [('Share this post', 'share_prompt')])
     """
     labels: list[str | None] = [None] * len(lines)
-    navigation, linked = _judges(markup)
-    _apply_patterns(lines, labels, navigation)
-    _label_menus(lines, labels, navigation)
-    _label_link_list_tail(lines, labels, linked)
-    _label_pipe_titles(lines, labels, navigation)
+    judges = _Judges.of(markup)
+    _apply_patterns(lines, labels, judges)
+    _label_menus(lines, labels, judges.navigation)
+    _label_link_list_tail(lines, labels, judges.linked)
+    _label_pipe_titles(lines, labels, judges.navigation)
     _label_repeats(lines, labels, title)
     kept: list[str] = []
     removed: list[Removed] = []
@@ -109,12 +124,14 @@ def _caps_teaser(line: str, words: int) -> bool:
     )
 
 
-def _apply_patterns(lines: list[str], labels: list[str | None], confirm: Confirm) -> None:
+def _apply_patterns(lines: list[str], labels: list[str | None], judges: _Judges) -> None:
     total = sum(len(line) for line in lines) or 1
     before = 0
     for index, line in enumerate(lines):
         rule = match_rule(line) if labels[index] is None else None
-        if rule and rule.name in fr.SHAPE_RULES and not confirm(line):
+        if rule and rule.name in fr.SHAPE_RULES and not judges.navigation(line):
+            rule = None
+        if rule and rule.name in fr.CAPTION_RULES and not judges.caption(line):
             rule = None
         if rule:
             if rule.kind == "tail" and before / total >= fr.TAIL_MIN_POSITION:

@@ -43,6 +43,12 @@ def _rule(name: str, regex: str, **options: object) -> Rule:
 
 _SOCIAL = r"(facebook|twitter|x|whatsapp|telegram|linkedin|reddit|pinterest|email|e-mail)"
 _THING = r"(post|article|story|page|link|this)"
+# Who is credited: capitalised names, joined by commas, "and", "in" and the like, and the
+# words naming their job ("Associated Press writers Alan Fram and Zeke Miller"). A sentence
+# of the article that ends "... contributed to this report" has other lower-case words.
+_NAME = r"[A-Z][\w.'’-]*"
+_NAME_JOIN = r"and|in|from|of|the|de|da|van|von|der|al|writers?|reporters?|correspondents?|staff"
+_NAMES = rf"(?-i:(?:{_NAME}|{_NAME_JOIN})(?:[ ,&]+(?:{_NAME}|{_NAME_JOIN}))*)"
 
 RULES: tuple[Rule, ...] = (
     _rule("skip_links", r"(skip to (the )?(main )?(content|sidebar|footer|navigation|menu)\s*)+"),
@@ -58,7 +64,7 @@ RULES: tuple[Rule, ...] = (
     _rule("back_link", r"(back to top|voltar|volver|zurück|retour|torna su)\s*[↑^]?", max_words=3),
     _rule(
         "contributor_credit",
-        r"[\w .,'’&-]{3,300} contributed (to )?(this )?(report|story|article|reporting)"
+        rf"{_NAMES} (also )?contributed (to )?(this )?(report|story|article|reporting)"
         r"( from [\w .,'’-]{2,60})?\.?",
         max_words=60,
         needs=("contributed",),
@@ -269,6 +275,9 @@ CAPS_TEASER_MIN_WORDS = 8
 # Pattern rules that judge a line by its shape alone: on an HTML page they remove a line
 # only when the markup confirms it is navigation (``pipeline/extract/structure.py``).
 SHAPE_RULES = frozenset({"caps_teaser", "related_teaser"})
+# Pattern rules for photo credits that a sentence can also match ("... / Reuters"): on an
+# HTML page they remove a line only inside a caption (figcaption, figure, a caption class).
+CAPTION_RULES = frozenset({"caption_credit"})
 
 # Rule names for lines removed by context rather than by a pattern.
 REPEATED_PARAGRAPH = "repeated_paragraph"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from html import unescape
 
 from lxml.html import HtmlElement
@@ -34,6 +35,7 @@ _FURNITURE_NAME = re.compile(
     r"|social|related|widget|pagination|tags|tagcloud|teasers?|promo)(?:$|[\s_-])",
     re.I,
 )
+_CAPTION_NAME = re.compile(r"caption|credit|copyright", re.I)
 _MARKER = re.compile(r"^\s*(?:[-*•·|]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
@@ -59,6 +61,7 @@ class Structure:
         self._html = html
         self._links: dict[str, list[tuple[str, ...]]] | None = None
         self._furniture: set[tuple[str, ...]] | None = None
+        self._captions: set[tuple[str, ...]] | None = None
         self._tree: HtmlElement | None = None
         self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
 
@@ -144,6 +147,23 @@ class Structure:
             element = parent
         return False
 
+    def in_caption(self, line: str) -> bool:
+        """Whether the line is the text of (or inside) a figure caption.
+
+        >>> story = "<p>The harbour reopened on Monday after a year of repairs.</p>" * 3
+        >>> page = Structure('<figure><img src="a.jpg"><figcaption>The quay at dawn / '
+        ...                  'Jane Roe</figcaption></figure>' + story)
+        >>> page.in_caption("The quay at dawn / Jane Roe"), page.in_caption("The harbour")
+        (True, False)
+        """
+        tokens = words(line)
+        if not tokens:
+            return False
+        if self._captions is None:
+            tree = self._parsed()
+            self._captions = _texts_inside(tree, _is_caption) if tree is not None else set()
+        return tokens in self._captions
+
     def _blocks(self) -> dict[tuple[str, ...], HtmlElement]:
         """Text blocks of the page by their first words (the first block wins)."""
         if self._by_start is None:
@@ -158,7 +178,7 @@ class Structure:
     def _furniture_texts(self) -> set[tuple[str, ...]]:
         if self._furniture is None:
             tree = self._parsed()
-            self._furniture = _furniture_texts(tree) if tree is not None else set()
+            self._furniture = _texts_inside(tree, _is_furniture) if tree is not None else set()
         return self._furniture
 
     def _parsed(self) -> HtmlElement | None:
@@ -178,13 +198,15 @@ def _linked_headline(element: HtmlElement) -> bool:
     return linked >= 0.8 * len(text)
 
 
-def _furniture_texts(tree: HtmlElement) -> set[tuple[str, ...]]:
-    """Word tuples of every short text inside a furniture container."""
+def _texts_inside(
+    tree: HtmlElement, container: Callable[[HtmlElement], bool]
+) -> set[tuple[str, ...]]:
+    """Word tuples of every short text inside a container (furniture, a caption)."""
     body = tree.find("body")
     total = len((body if body is not None else tree).text_content()) or 1
     found: set[tuple[str, ...]] = set()
     for element in tree.iter():
-        if not isinstance(element.tag, str) or not _is_furniture(element):
+        if not isinstance(element.tag, str) or not container(element):
             continue
         if len(element.text_content()) > FRAME_SHARE * total:
             continue
@@ -194,6 +216,13 @@ def _furniture_texts(tree: HtmlElement) -> set[tuple[str, ...]]:
                 if len(text) <= _MAX_ITEM and (tokens := words(text)):
                     found.add(tokens)
     return found
+
+
+def _is_caption(element: HtmlElement) -> bool:
+    if element.tag in ("figure", "figcaption", "caption"):
+        return True
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_CAPTION_NAME.search(names))
 
 
 def _is_furniture(element: HtmlElement) -> bool:
