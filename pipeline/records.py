@@ -86,6 +86,14 @@ class Markup(Protocol):
         """Whether the line is text inside a figure caption."""
         ...
 
+    def in_media_widget(self, line: str) -> bool:
+        """Whether the line is a video player's text."""
+        ...
+
+    def in_gallery(self, line: str) -> bool:
+        """Whether the line is a photo gallery's text."""
+        ...
+
 
 @dataclass(slots=True)
 class Removed:

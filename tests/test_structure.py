@@ -229,3 +229,42 @@ def test_photo_credits_go_only_from_captions() -> None:
     page = processed(page_html(content))
     assert sentence in page.text
     assert ("caption_credit", caption) in {(item.rule, item.line) for item in page.removed}
+
+
+PLAYER = (
+    '<div class="video-js vjs-default-skin"><video src="/v.mp4"></video>'
+    '<div class="vjs-control-bar"><button class="vjs-play-control">'
+    '<span class="vjs-control-text">Play</span></button><div class="vjs-menu">'
+    '<ul class="vjs-menu-content" role="menu">'
+    '<li class="vjs-menu-item" role="menuitemradio">descriptions off, selected</li>'
+    '<li class="vjs-menu-item" role="menuitemradio">captions settings, opens captions '
+    "settings dialog</li></ul></div></div>"
+    '<div class="vjs-modal-dialog" role="dialog">'
+    '<p class="vjs-modal-dialog-description vjs-control-text">This is a modal window.</p>'
+    "<p>Beginning of dialog window. Escape will cancel and close the window.</p></div></div>"
+)
+
+
+def gallery(count: int) -> str:
+    items = "".join(
+        f'<div class="gallery-item"><img src="/p{n}.jpg"><p class="gallery-text">'
+        f"Photo {n} of {count}: boats in the harbour at dusk</p></div>"
+        for n in range(1, count + 1)
+    )
+    return f'<div class="gallery">{items}</div>'
+
+
+def test_video_player_text_and_a_long_gallery_go() -> None:
+    after = "<p>The ferry company says the new timetable starts in the spring.</p>"
+    page = processed(page_html(PLAYER + gallery(50) + after))
+    assert "modal window" not in page.text and "Escape will cancel" not in page.text
+    assert "Photo 7 of 50" not in page.text
+    rules = {item.rule for item in page.removed}
+    assert {"media_widget", "gallery"} <= rules
+    assert "The ferry company says" in page.text
+
+
+def test_a_few_pictures_of_the_article_stay() -> None:
+    """Three captioned pictures are the article's own, not a gallery to drop."""
+    page = processed(page_html(gallery(3)))
+    assert "Photo 2 of 3" in page.text

@@ -76,6 +76,8 @@ def clean_lines(
     _label_menus(lines, labels, judges.navigation)
     _label_link_list_tail(lines, labels, judges.linked)
     _label_pipe_titles(lines, labels, judges.navigation)
+    if markup is not None:
+        _label_media_widgets(lines, labels, markup)
     _label_repeats(lines, labels, title)
     kept: list[str] = []
     removed: list[Removed] = []
@@ -192,6 +194,8 @@ def _label_menus(lines: list[str], labels: list[str | None], confirm: Confirm) -
     """
     for run in _runs(lines, labels, lambda line: _menu_like(line, fr.MENU_LONG)):
         entries = [item for item in run if _menu_like(lines[item], fr.MENU_ENTRY)]
+        if len(entries) < fr.MENU_MIN_LINES:
+            continue  # too short to be a menu, whatever the markup says
         links = sum(confirm(lines[item]) for item in entries)
         if links >= fr.MENU_MIN_LINES and links >= fr.MENU_LINKED * len(entries):
             for item in run[run.index(entries[0]) : run.index(entries[-1]) + 1]:
@@ -219,6 +223,36 @@ def _label_link_list_tail(lines: list[str], labels: list[str | None], linked: Co
     if enough and sentences * 2 <= len(run):
         for index in run:
             labels[index] = fr.LINK_LIST
+
+
+def _label_media_widgets(lines: list[str], labels: list[str | None], markup: Markup) -> None:
+    """Label a video player's control text, and a long run of a photo gallery's captions,
+    which no line pattern can tell from prose: only the markup knows where they stand. A
+    gallery's few lines among the article's may be the article's own pictures, so only a
+    run of ``GALLERY_MIN_LINES`` goes. Only short lines are asked about (controls and
+    captions are short), so most pages are never parsed for it."""
+    for index, line in enumerate(lines):
+        short = 0 < len(line.split()) <= fr.WIDGET_WORDS
+        if labels[index] is None and short and markup.in_media_widget(line):
+            labels[index] = fr.MEDIA_WIDGET
+    for run in _runs(lines, labels, lambda line: len(line.split()) <= fr.CAPTION_WORDS):
+        if len(run) >= fr.GALLERY_MIN_LINES:
+            _label_gallery(lines, labels, run, markup)
+
+
+def _label_gallery(
+    lines: list[str], labels: list[str | None], run: list[int], markup: Markup
+) -> None:
+    """Within a run of short lines, label the runs of gallery captions long enough."""
+    captions: list[int] = []
+    for index in [*run, None]:
+        if index is not None and markup.in_gallery(lines[index]):
+            captions.append(index)
+            continue
+        if len(captions) >= fr.GALLERY_MIN_LINES:
+            for item in captions:
+                labels[item] = fr.GALLERY
+        captions = []
 
 
 def _label_pipe_titles(lines: list[str], labels: list[str | None], confirm: Confirm) -> None:

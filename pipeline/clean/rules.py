@@ -302,6 +302,13 @@ MENU_LONG = (8, 64)
 # On an HTML page at least MENU_MIN_LINES entries, and this share of them, must be
 # confirmed as navigation by the markup (a menu's headings and dates are not links).
 MENU_LINKED = 0.5
+# Text of a video player's controls, and runs of GALLERY_MIN_LINES or more captions of a
+# photo gallery (``pipeline/extract/structure.py``).
+MEDIA_WIDGET = "media_widget"
+GALLERY = "gallery"
+GALLERY_MIN_LINES = 10
+WIDGET_WORDS = 15  # a player's control text is at most this long
+CAPTION_WORDS = 25  # a gallery caption is at most this long
 # Links to other posts of a series: PIPE_TITLES_MIN or more lines in a row that read
 # "Section | Headline".
 PIPE_TITLES = "pipe_titles"

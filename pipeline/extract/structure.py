@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from html import unescape
 
 from lxml.html import HtmlElement
@@ -35,12 +35,22 @@ _FURNITURE_NAME = re.compile(
     r"|social|related|widget|pagination|tags|tagcloud|teasers?|promo)(?:$|[\s_-])",
     re.I,
 )
+# Video players and photo galleries: their controls and captions are widget text.
+_MEDIA_NAME = re.compile(
+    r"(?:^|[\s_-])(vjs|video-js|jwplayer|jw-[a-z-]+)"
+    r"(?:$|[\s_-])",
+    re.I,
+)
+_ROLES = frozenset({"dialog", "alertdialog", "menu", "menuitem", "menuitemradio", "slider"})
+# Words one of which the HTML text must hold before the page is parsed to look for players.
+_PLAYER_HINTS = ("vjs-", "video-js", "jwplayer", 'role="dialog', "menuitemradio")
+_GALLERY_NAME = re.compile(r"gallery|slideshow|carousel|lightbox|swiper", re.I)
+_GALLERY_HINTS = ("gallery", "slideshow", "carousel", "lightbox", "swiper")
 _CAPTION_NAME = re.compile(r"caption|credit|copyright", re.I)
 _MARKER = re.compile(r"^\s*(?:[-*•·|]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
-_MAX_ITEM = 300  # characters: longer texts inside furniture are not single entries
 # Finding a line's element: blocks of up to _MAX_BLOCK characters, keyed by their first
 # _KEY_WORDS words.
 _BLOCK_TAGS = ("p", "div", "span", "li", "td", "dd", "section", "article")
@@ -60,8 +70,8 @@ class Structure:
     def __init__(self, html: str) -> None:
         self._html = html
         self._links: dict[str, list[tuple[str, ...]]] | None = None
-        self._furniture: set[tuple[str, ...]] | None = None
-        self._captions: set[tuple[str, ...]] | None = None
+        self._containers: dict[str, _Containers] = {}
+        self._page_words: str | None = None
         self._tree: HtmlElement | None = None
         self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
 
@@ -75,7 +85,7 @@ class Structure:
         tokens = words(_MARKER.sub("", line))
         if not tokens:
             return False
-        return self._covered(tokens) >= LINK_SHARE or tokens in self._furniture_texts()
+        return self._covered(tokens) >= LINK_SHARE or self._inside("furniture", tokens)
 
     def link_share(self, line: str) -> float:
         """Share of the line's words covered by the text of some link on the page.
@@ -156,13 +166,40 @@ class Structure:
         >>> page.in_caption("The quay at dawn / Jane Roe"), page.in_caption("The harbour")
         (True, False)
         """
-        tokens = words(line)
-        if not tokens:
+        return self._inside("caption", words(line))
+
+    def in_media_widget(self, line: str) -> bool:
+        """Whether the line is text of a video player's controls ("This is a modal
+        window.", "descriptions off, selected") and appears nowhere else on the page.
+
+        Most pages have no player, which a scan of the HTML text tells without parsing it.
+        """
+        return self._only_inside("player", words(_MARKER.sub("", line)))
+
+    def in_gallery(self, line: str) -> bool:
+        """Whether the line is text of a photo gallery or slideshow, and nowhere else."""
+        return self._only_inside("gallery", words(_MARKER.sub("", line)))
+
+    def _inside(self, kind: str, tokens: tuple[str, ...]) -> bool:
+        """Whether the words stand inside a container of this kind."""
+        return bool(tokens) and f" {' '.join(tokens)} " in self._of_kind(kind).words
+
+    def _only_inside(self, kind: str, tokens: tuple[str, ...]) -> bool:
+        """Whether the words stand inside a container of this kind and nowhere else."""
+        if not self._inside(kind, tokens):
             return False
-        if self._captions is None:
+        key = f" {' '.join(tokens)} "
+        if self._page_words is None:
             tree = self._parsed()
-            self._captions = _texts_inside(tree, _is_caption) if tree is not None else set()
-        return tokens in self._captions
+            self._page_words = _joined([tree]) if tree is not None else ""
+        return self._page_words.count(key) <= self._of_kind(kind).words.count(key)
+
+    def _of_kind(self, kind: str) -> _Containers:
+        if kind not in self._containers:
+            test, hints = _KINDS[kind]
+            tree = self._parsed() if not hints or self._mentions(hints) else None
+            self._containers[kind] = _Containers(tree, test)
+        return self._containers[kind]
 
     def _blocks(self) -> dict[tuple[str, ...], HtmlElement]:
         """Text blocks of the page by their first words (the first block wins)."""
@@ -175,16 +212,43 @@ class Structure:
                     self._by_start.setdefault(tokens[:_KEY_WORDS], element)
         return self._by_start
 
-    def _furniture_texts(self) -> set[tuple[str, ...]]:
-        if self._furniture is None:
-            tree = self._parsed()
-            self._furniture = _texts_inside(tree, _is_furniture) if tree is not None else set()
-        return self._furniture
+    def _mentions(self, hints: tuple[str, ...]) -> bool:
+        """Whether the page's HTML holds one of these words (a scan, not a parse; class
+        names are written in lower case)."""
+        return any(hint in self._html for hint in hints)
 
     def _parsed(self) -> HtmlElement | None:
         if self._tree is None:
             self._tree = load_html(self._html)
         return self._tree
+
+
+class _Containers:
+    """The words of a page's containers of one kind (furniture, captions, players,
+    galleries): the outermost of each nest, less any as large as a share of the page that
+    makes it the page's frame rather than something inside it."""
+
+    def __init__(self, tree: HtmlElement | None, kind: Callable[[HtmlElement], bool]) -> None:
+        self.words = ""
+        if tree is None:
+            return
+        body = tree.find("body")
+        total = len((body if body is not None else tree).text_content()) or 1
+        chosen: set[HtmlElement] = set()
+        for element in tree.iter():
+            if not isinstance(element.tag, str) or not kind(element):
+                continue
+            if any(ancestor in chosen for ancestor in element.iterancestors()):
+                continue
+            if len(element.text_content()) <= FRAME_SHARE * total:
+                chosen.add(element)
+        self.words = _joined(chosen)
+
+
+def _joined(elements: Iterable[HtmlElement]) -> str:
+    """The elements' words, space-delimited, each element's apart from the next (text of
+    adjacent elements is not run together: "Play" then "descriptions off" stay apart)."""
+    return " | ".join(f" {' '.join(words(' '.join(e.itertext())))} " for e in elements)
 
 
 def _linked_headline(element: HtmlElement) -> bool:
@@ -198,26 +262,6 @@ def _linked_headline(element: HtmlElement) -> bool:
     return linked >= 0.8 * len(text)
 
 
-def _texts_inside(
-    tree: HtmlElement, container: Callable[[HtmlElement], bool]
-) -> set[tuple[str, ...]]:
-    """Word tuples of every short text inside a container (furniture, a caption)."""
-    body = tree.find("body")
-    total = len((body if body is not None else tree).text_content()) or 1
-    found: set[tuple[str, ...]] = set()
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or not container(element):
-            continue
-        if len(element.text_content()) > FRAME_SHARE * total:
-            continue
-        for inner in element.iter():
-            if isinstance(inner.tag, str):
-                text = inner.text_content()
-                if len(text) <= _MAX_ITEM and (tokens := words(text)):
-                    found.add(tokens)
-    return found
-
-
 def _is_caption(element: HtmlElement) -> bool:
     if element.tag in ("figure", "figcaption", "caption"):
         return True
@@ -225,8 +269,30 @@ def _is_caption(element: HtmlElement) -> bool:
     return bool(_CAPTION_NAME.search(names))
 
 
+def _is_media_widget(element: HtmlElement) -> bool:
+    if element.tag in ("video", "audio", "select", "button") or element.get("role") in _ROLES:
+        return True
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_MEDIA_NAME.search(names))
+
+
+def _is_gallery(element: HtmlElement) -> bool:
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_GALLERY_NAME.search(names))
+
+
 def _is_furniture(element: HtmlElement) -> bool:
     if element.tag in _FURNITURE_TAGS or element.get("role") == "navigation":
         return True
     names = f"{element.get('class', '')} {element.get('id', '')}"
     return bool(names.strip()) and bool(_FURNITURE_NAME.search(names))
+
+
+# Each kind of container: its test, and words one of which the HTML text must hold before
+# the page is parsed to look for it (none: always look).
+_KINDS: dict[str, tuple[Callable[[HtmlElement], bool], tuple[str, ...]]] = {
+    "furniture": (_is_furniture, ()),
+    "caption": (_is_caption, ()),
+    "player": (_is_media_widget, _PLAYER_HINTS),
+    "gallery": (_is_gallery, _GALLERY_HINTS),
+}
