@@ -5,7 +5,11 @@ from __future__ import annotations
 import lxml.html
 
 from benchmarks.extraction import page_scores
+from pipeline.config import Config
 from pipeline.extract.split_body import join_split_bodies
+from pipeline.records import Page
+from pipeline.run.process import process_page
+from pipeline.sources.common import raw_hash
 from tests.conftest import extract_benchmark_page
 
 WIRED_INSTAGRAM = "d48aeb9cf2f2"  # the benchmark page whose body Wired cuts into chunks
@@ -66,3 +70,29 @@ def test_wired_story_split_by_adverts_is_extracted_whole() -> None:
     precision, recall, _ = page_scores(result.text, page.body)
     assert recall > 0.9, "trafilatura alone keeps the first chunk: recall 0.35"
     assert precision > 0.95
+
+
+def test_a_review_keeps_its_pros_cons_and_summary() -> None:
+    """Joining the chunks of a review left out the verdict box between them and the summary
+    after them, which the extractor had found on the page as it was: the extraction that
+    finds more is kept."""
+    verdict = (
+        '<div class="verdict"><h3>Pros</h3><ul><li>Quiet and smooth motor assistance</li>'
+        "<li>Battery lasts four days of commuting</li></ul><h3>Cons</h3><ul>"
+        "<li>Heavy to carry up stairs</li><li>The app needs an account</li></ul></div>"
+    )
+    summary = (
+        '<div class="summary"><h3>Our verdict</h3><p>A comfortable and well made e-bike for '
+        "town riders who do not need to carry it upstairs.</p></div>"
+    )
+    html = (
+        "<html><head><title>Harbour X2 review</title></head><body><article>"
+        f'<div class="review-top"><div class="article-body"><p>{PARAGRAPH}</p></div></div>'
+        f'{verdict}<div class="review-rest"><div class="article-body"><p>{PARAGRAPH}</p>'
+        f"</div></div>{summary}</article></body></html>"
+    ).encode()
+    page = process_page(Page("r.html", html, "html", raw_hash(html)), Config(min_words=1))
+    assert isinstance(page, Page)
+    assert "Heavy to carry up stairs" in page.text
+    assert "well made e-bike for town riders" in page.text
+    assert page.text.count("A sentence long enough") == 6

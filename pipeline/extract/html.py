@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import trafilatura
 from htmldate import find_date
 from lxml.etree import LxmlError
+from lxml.html import HtmlElement
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
@@ -68,8 +69,10 @@ def _extract_html(page: Page, html: str) -> None:
     if not re.search(r"<[a-zA-Z!]", html[:100_000]):
         raise Rejected(Reason.NOT_A_PAGE, "no HTML markup in an .html file")
     _read_metadata(page, html)
-    source = _extraction_input(page, html)
+    source, unjoined = _extraction_input(page, html)
     text = _trafilatura(page, source, EXTRACTION_MODE)
+    if unjoined is not None:
+        text = max(text, _trafilatura(page, unjoined, EXTRACTION_MODE), key=article_length)
     page.method = METHOD
     if article_length(text) < FALLBACK_BELOW_WORDS:
         text = _fall_back(page, source, text)
@@ -81,7 +84,7 @@ def _extract_html(page: Page, html: str) -> None:
     check_teaser_list(page.structure, page.lines)
 
 
-def _trafilatura(page: Page, source: object, mode: dict[str, bool]) -> str:
+def _trafilatura(page: Page, source: str | HtmlElement, mode: dict[str, bool]) -> str:
     """The body text trafilatura finds in ``source`` (text or parsed tree) in ``mode``."""
     try:
         doc = trafilatura.bare_extraction(
@@ -99,7 +102,7 @@ def _trafilatura(page: Page, source: object, mode: dict[str, bool]) -> str:
     return (doc.text or "") if doc is not None else ""
 
 
-def _fall_back(page: Page, source: object, text: str) -> str:
+def _fall_back(page: Page, source: str | HtmlElement, text: str) -> str:
     """A short extraction is doubtful: trafilatura's full mode runs too (its own extraction
     checked against readability and jusText), and its text is taken when it finds more.
 
@@ -126,9 +129,10 @@ def agreement(first: str, second: str) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
-def _extraction_input(page: Page, html: str):
+def _extraction_input(page: Page, html: str) -> tuple[str | HtmlElement, HtmlElement | None]:
     """What trafilatura reads: the HTML text, or the parsed page when it needs repairs
-    (``pipeline/extract/prepare.py``) or has no date in its head.
+    (``pipeline/extract/prepare.py``) or has no date in its head; and, when a split body
+    was joined, the page before the join (the extraction that finds more is kept).
 
     An undated head is common (26 of the benchmark's 181 pages); htmldate's quick search of
     the whole page (``<time>`` elements, date classes, the URL) then finds a date for most of
@@ -137,14 +141,14 @@ def _extraction_input(page: Page, html: str):
     """
     undated = page.published is None
     if not (undated or needs_preparation(html)):
-        return html
+        return html, None
     tree = load_html(html)
     if tree is None:
-        return html  # trafilatura parses it again and says what is wrong
-    prepare(tree)
+        return html, None  # trafilatura parses it again and says what is wrong
+    unjoined = prepare(tree)
     if undated:
         page.published = _find_date(tree, page.canonical_url)
-    return tree
+    return tree, unjoined
 
 
 def _head(html: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from copy import deepcopy
 
 from lxml.html import HtmlElement
 
@@ -48,7 +49,11 @@ def needs_preparation(html: str) -> bool:
     return False
 
 
-def prepare(tree: HtmlElement) -> None:
-    """Join a split article body and drop hover cards, in place."""
-    join_split_bodies(tree)
+def prepare(tree: HtmlElement) -> HtmlElement | None:
+    """Drop hover cards and join a split article body, in place. When a body was joined,
+    return the page as it was before the join (cards dropped): the join can also leave out
+    what stood beside the chunks (a review's pros and cons, its summary), and the extract
+    stage keeps whichever of the two extractions finds more."""
     drop_hover_cards(tree)
+    before = deepcopy(tree)
+    return before if join_split_bodies(tree) else None
