@@ -78,6 +78,10 @@ class Markup(Protocol):
         """Whether the line is the whole text of one link."""
         ...
 
+    def only_linked(self, line: str) -> bool:
+        """Whether the line's text stands on the page only as link text."""
+        ...
+
     def under_linked_headline(self, line: str) -> bool:
         """Whether the line's element follows a short linked headline."""
         ...

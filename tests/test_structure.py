@@ -268,3 +268,41 @@ def test_a_few_pictures_of_the_article_stay() -> None:
     """Three captioned pictures are the article's own, not a gallery to drop."""
     page = processed(page_html(gallery(3)))
     assert "Photo 2 of 3" in page.text
+
+
+def test_lines_that_are_links_to_other_stories_go() -> None:
+    """A line that is one link to another story, alone or after a short label, and the
+    label above a run of them; a heading a table of contents links to stays."""
+    html = (
+        "<html><body><article><ul><li><a href='#quay'>Why the old quay matters to the town"
+        f"</a></li></ul><p>{PROSE}</p><p>Czytaj też: <a href='/story/9'>Ferry prices rise "
+        "again for island families</a></p><h2 id='quay'>Why the old quay matters to the town"
+        "</h2><p>The quay has served the fishing fleet since the eighteenth century.</p>"
+        "<h3>Recommended</h3><p><a href='/story/10'>Lighthouse keeper retires after forty "
+        "years at sea</a></p><p><a href='/story/11'>New cycle path opens along the northern "
+        "beach</a></p></article></body></html>"
+    )
+    lines = [
+        PROSE,
+        "Czytaj też: Ferry prices rise again for island families",
+        "Why the old quay matters to the town",
+        "The quay has served the fishing fleet since the eighteenth century.",
+        "Recommended",
+        "Lighthouse keeper retires after forty years at sea",
+        "New cycle path opens along the northern beach",
+    ]
+    kept, removed = clean_lines(lines, markup=Structure(html))
+    assert kept == lines[:1] + lines[2:4]
+    assert [item.rule for item in removed] == [
+        "linked_teaser",
+        "section_label",
+        "linked_teaser",
+        "linked_teaser",
+    ]
+
+
+def test_a_labelled_link_inside_the_article_goes() -> None:
+    content = "<p>Czytaj też: <a href='/story/9'>Ferry prices rise again for island families</a>"
+    page = processed(page_html(content + "</p>"))
+    removed = {(item.rule, item.line) for item in page.removed}
+    assert ("linked_teaser", "Czytaj też: Ferry prices rise again for island families") in removed

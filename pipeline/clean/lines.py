@@ -78,6 +78,7 @@ def clean_lines(
     _label_pipe_titles(lines, labels, judges.navigation)
     if markup is not None:
         _label_media_widgets(lines, labels, markup)
+        _label_linked_teasers(lines, labels, markup)
     _label_repeats(lines, labels, title)
     kept: list[str] = []
     removed: list[Removed] = []
@@ -223,6 +224,61 @@ def _label_link_list_tail(lines: list[str], labels: list[str | None], linked: Co
     if enough and sentences * 2 <= len(run):
         for index in run:
             labels[index] = fr.LINK_LIST
+
+
+def _label_linked_teasers(lines: list[str], labels: list[str | None], markup: Markup) -> None:
+    """Label lines that are a link to another story and nothing else ("Skyrim finally beaten
+    by a fan", "Read also: ..."), and the short label just above a run of them ("Recommended",
+    "Auch interessant:"). An article's own paragraphs are not mostly one link's text, and
+    a heading that a table of contents links to also stands on the page as itself."""
+    teaser = [False] * len(lines)
+    for index, line in enumerate(lines):
+        if labels[index] is not None or line_words(line) < fr.LINKED_TEASER_WORDS:
+            continue
+        if line.lstrip().startswith("|"):
+            continue  # a table row: tables are content
+        if _linked_teaser(line, markup):
+            labels[index] = fr.LINKED_TEASER
+            teaser[index] = True
+    for index in range(len(lines)):
+        following = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
+        if (
+            labels[index] is None
+            and following is not None
+            and teaser[following]
+            and lines[index].strip()
+            and _is_heading_label(lines[index])
+        ):
+            labels[index] = fr.SECTION_LABEL
+
+
+def _linked_teaser(line: str, markup: Markup) -> bool:
+    """The line is mostly link text (and stands on the page only as a link), or is a short
+    label and then a link ("Lea también: ...", "À lire aussi » ...", "Czytaj też: ...")."""
+    if markup.link_share(line) >= fr.LINKED_TEASER_SHARE:
+        return markup.only_linked(line)
+    label, mark, rest = _split_label(line)
+    return (
+        bool(mark)
+        and len(label.split()) <= fr.TEASER_LABEL_WORDS
+        and line_words(rest) >= fr.LINKED_TEASER_WORDS
+        and markup.link_share(rest) >= fr.LABELLED_TEASER_SHARE
+    )
+
+
+def _split_label(line: str) -> tuple[str, str, str]:
+    """("Read also", ":", "the rest") when the line opens with a label of a few words."""
+    match = _LABEL.match(line.strip())
+    return (match.group(1), match.group(2), line.strip()[match.end() :]) if match else ("", "", "")
+
+
+_LABEL = re.compile(r"([^:»|>]{1,40}?)\s*([:»|>]+)\s+")
+
+
+def _is_heading_label(line: str) -> bool:
+    """A short line that introduces what follows: "Related", "Auch interessant:"."""
+    stripped = line.strip()
+    return line_words(stripped) <= 6 and not stripped.endswith((".", "!", '"', "”"))
 
 
 def _label_media_widgets(lines: list[str], labels: list[str | None], markup: Markup) -> None:

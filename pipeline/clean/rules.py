@@ -305,6 +305,15 @@ MENU_LINKED = 0.5
 # Text of a video player's controls, and runs of GALLERY_MIN_LINES or more captions of a
 # photo gallery (``pipeline/extract/structure.py``).
 MEDIA_WIDGET = "media_widget"
+# A line of LINKED_TEASER_WORDS or more of which LINKED_TEASER_SHARE is link text: a link
+# to another story.
+LINKED_TEASER = "linked_teaser"
+LINKED_TEASER_WORDS = 5
+LINKED_TEASER_SHARE = 0.8
+# ... or a label of at most TEASER_LABEL_WORDS words, a colon or », then a link of which
+# LABELLED_TEASER_SHARE is link text ("Lea también: ...", "À lire aussi » ...").
+TEASER_LABEL_WORDS = 3
+LABELLED_TEASER_SHARE = 0.9
 GALLERY = "gallery"
 GALLERY_MIN_LINES = 10
 WIDGET_WORDS = 15  # a player's control text is at most this long

@@ -109,6 +109,24 @@ class Structure:
         links = self._link_texts().get(tokens[0], ()) if tokens else ()
         return any(len(link) >= min_words and tokens[: len(link)] == link for link in links)
 
+    def only_linked(self, line: str) -> bool:
+        """Whether the line's text stands on the page only as link text: not also as a
+        heading or paragraph of its own that a table of contents links to.
+
+        >>> page = Structure('<html><body><a href="#eggs">When do hens lay eggs?</a><h2>When '
+        ...                  'do hens lay eggs?</h2><p>From about five months.</p></body></html>')
+        >>> page.only_linked("When do hens lay eggs?")
+        False
+        """
+        tokens = words(_MARKER.sub("", line))
+        if not tokens:
+            return False
+        anchors = self._link_texts().get(tokens[0], ())
+        as_link = sum(link == tokens for link in anchors)
+        if not as_link:
+            return True  # covered by links, not one link's text: a teaser with a label
+        return _count(self._words_of_page(), tokens) <= as_link
+
     def is_link(self, line: str) -> bool:
         """Whether the line (list marker aside) is the whole text of one link."""
         tokens = words(_MARKER.sub("", line))
@@ -188,11 +206,13 @@ class Structure:
         """Whether the words stand inside a container of this kind and nowhere else."""
         if not self._inside(kind, tokens):
             return False
-        key = f" {' '.join(tokens)} "
+        return _count(self._words_of_page(), tokens) <= _count(self._of_kind(kind).words, tokens)
+
+    def _words_of_page(self) -> str:
         if self._page_words is None:
             tree = self._parsed()
             self._page_words = _joined([tree]) if tree is not None else ""
-        return self._page_words.count(key) <= self._of_kind(kind).words.count(key)
+        return self._page_words
 
     def _of_kind(self, kind: str) -> _Containers:
         if kind not in self._containers:
@@ -243,6 +263,11 @@ class _Containers:
             if len(element.text_content()) <= FRAME_SHARE * total:
                 chosen.add(element)
         self.words = _joined(chosen)
+
+
+def _count(text: str, tokens: tuple[str, ...]) -> int:
+    """How often the words occur in a space-delimited word string, overlaps included."""
+    return len(re.findall(f"(?= {re.escape(' '.join(tokens))} )", text))
 
 
 def _joined(elements: Iterable[HtmlElement]) -> str:
