@@ -306,3 +306,11 @@ def test_a_labelled_link_inside_the_article_goes() -> None:
     page = processed(page_html(content + "</p>"))
     removed = {(item.rule, item.line) for item in page.removed}
     assert ("linked_teaser", "Czytaj też: Ferry prices rise again for island families") in removed
+
+
+def test_text_is_in_composed_unicode_form() -> None:
+    """A Bengali page spelling য় as one code point and as two yields one spelling (NFC)."""
+    sentence = "আজ শনিবার সকালে গ্রামে ঘটনা ঘটে এবং পুলিশ তদন্ত শুরু করেছে"
+    precomposed = sentence + " \u09df"
+    page = processed(page_html(f"<p>{precomposed}</p>"))
+    assert "\u09af\u09bc" in page.text and "\u09df" not in page.text

@@ -11,6 +11,7 @@ their headline is picked after the cleaner has removed furniture above it (``tak
 from __future__ import annotations
 
 import re
+import unicodedata
 from configparser import ConfigParser
 from contextlib import suppress
 from urllib.parse import urlsplit
@@ -55,13 +56,17 @@ FALLBACK_BELOW_WORDS = 100
 
 
 def extract(page: Page) -> Page:
-    """Fill ``lines`` and metadata from the raw body; raise ``Rejected`` for unusable pages."""
+    """Fill ``lines`` and metadata from the raw body; raise ``Rejected`` for unusable pages.
+
+    Text is put in Unicode's canonical composed form (NFC): one letter written as one code
+    point or as a base and a combining mark is the same text, and a search for it must find
+    it either way (Bengali pages mix both spellings of য়)."""
     text = decode(page.body, page.charset)
     page.replacement_chars = text.count("\ufffd")  # bytes decoded leniently, counted
     if page.kind == "html":
         _extract_html(page, text)
     else:
-        page.lines = text.splitlines()
+        page.lines = unicodedata.normalize("NFC", text).splitlines()
     return page
 
 
@@ -78,7 +83,7 @@ def _extract_html(page: Page, html: str) -> None:
         text = _fall_back(page, source, text)
     if not text.strip():
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
-    page.lines = _paragraph_lines(text)
+    page.lines = _paragraph_lines(unicodedata.normalize("NFC", text))
     page.structure = Structure(html)
     check_link_list(page.structure, page.lines)
     check_teaser_list(page.structure, page.lines)
