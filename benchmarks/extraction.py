@@ -14,6 +14,10 @@ The house rule: an extraction or cleaning change lands only if it does no harm o
 
     python -m benchmarks.extraction [--worst 5] [--modes] [--ablate]
 
+After each set's table, our pages are split by the stored confidence (below 0.5 or not)
+and by extraction method, with the F1 of each group: whether the confidence column tells
+the good extractions from the doubtful ones.
+
 ``--modes`` also scores wirecopy with trafilatura's other modes (default, favor_precision),
 which is how the fast mode was chosen. ``--ablate`` scores wirecopy once without each named
 furniture rule, to see what every rule is worth here.
@@ -83,12 +87,22 @@ def plain_trafilatura(page: corpus.BenchPage) -> str:
     return trafilatura.extract(page.html, include_comments=False, deduplicate=False) or ""
 
 
+# Each page's extraction method and confidence from the last wirecopy run, by page id.
+JUDGED: dict[str, tuple[str, float]] = {}
+
+
 def wirecopy(page: corpus.BenchPage) -> str:
     body = page.html.encode("utf-8")
-    result = process_page(
-        Page(page.id, body, "html", raw_hash(body), url=page.url), Config(min_words=1)
-    )
-    return result.text if isinstance(result, Page) else ""
+    return _processed(Page(page.id, body, "html", raw_hash(body), url=page.url))
+
+
+def _processed(page: Page) -> str:
+    result = process_page(page, Config(min_words=1))
+    if not isinstance(result, Page):
+        JUDGED[page.source] = ("rejected", 0.0)
+        return ""
+    JUDGED[page.source] = (result.method, result.confidence or 0.0)
+    return result.text
 
 
 def plain_fast(page: trafilatura_eval.EvalPage) -> str:
@@ -99,11 +113,7 @@ def plain_fast(page: trafilatura_eval.EvalPage) -> str:
 
 
 def wirecopy_eval(page: trafilatura_eval.EvalPage) -> str:
-    result = process_page(
-        Page(page.file, page.html, "html", raw_hash(page.html), url=page.url),
-        Config(min_words=1),
-    )
-    return result.text if isinstance(result, Page) else ""
+    return _processed(Page(page.file, page.html, "html", raw_hash(page.html), url=page.url))
 
 
 def score_modes() -> dict[str, dict]:
@@ -148,6 +158,7 @@ def main() -> None:
         "plain trafilatura.extract": score(plain_trafilatura),
         "wirecopy extract + clean": score(wirecopy),
     }
+    judged = dict(JUDGED)  # before the other modes run wirecopy again
     if args.modes:
         results.update(score_modes())
     print(f"extraction, {date.today()}, 181 pages of the article-extraction benchmark")
@@ -158,6 +169,7 @@ def main() -> None:
             f"| {name} | {r['f1']:.4f} | {r['precision']:.3f} | {r['recall']:.3f} "
             f"| {r['accuracy']:.3f} |"
         )
+    _print_judged_181(results["wirecopy extract + clean"]["pages"], judged)
     ours = sorted(results["wirecopy extract + clean"]["pages"], key=lambda row: row[1] + row[2])
     for page_id, precision, recall, _ in ours[: args.worst]:
         print(f"  {page_id[:12]}  precision {precision:.2f}  recall {recall:.2f}")
@@ -178,6 +190,7 @@ def _second_set(worst: int) -> dict | None:
     print("|---|---:|---:|---:|")
     for name, r in (("plain trafilatura (fast, comments off)", plain), ("wirecopy", ours)):
         print(f"| {name} | {r['f1']:.4f} | {r['precision']:.3f} | {r['recall']:.3f} |")
+    _print_judged_second(ours["pages"], dict(JUDGED))
     theirs = {row[0]: row for row in plain["pages"]}
     losses = [
         (row[1] - theirs[row[0]][1] - (row[3] - theirs[row[0]][3]), row[0]) for row in ours["pages"]
@@ -185,6 +198,38 @@ def _second_set(worst: int) -> dict | None:
     for loss, file in sorted(losses)[:worst]:
         print(f"  {file}  snippets kept minus boilerplate kept, against plain: {loss:+d}")
     return ours
+
+
+def _split(pages: list[tuple], judged: dict[str, tuple[str, float]]) -> dict[str, list[tuple]]:
+    """The pages by confidence (below 0.5 or not) and by extraction method."""
+    groups: dict[str, list[tuple]] = {}
+    for row in pages:
+        method, confidence = judged.get(row[0], ("rejected", 0.0))
+        band = "confidence < 0.5" if confidence < 0.5 else "confidence >= 0.5"
+        groups.setdefault(band, []).append(row)
+        groups.setdefault(f"method {method}", []).append(row)
+    return dict(sorted(groups.items()))
+
+
+def _print_judged_181(pages: list[tuple], judged: dict[str, tuple[str, float]]) -> None:
+    """Does the stored confidence tell good extractions from doubtful ones? (macro F1)"""
+    print("| wirecopy pages | count | F1 |")
+    print("|---|---:|---:|")
+    for name, rows in _split(pages, judged).items():
+        precision = sum(row[1] for row in rows) / len(rows)
+        recall = sum(row[2] for row in rows) / len(rows)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        print(f"| {name} | {len(rows)} | {f1:.3f} |")
+
+
+def _print_judged_second(pages: list[tuple], judged: dict[str, tuple[str, float]]) -> None:
+    """The same split on the second set, with its micro-averaged snippet F1."""
+    print("| wirecopy pages | count | F1 |")
+    print("|---|---:|---:|")
+    for name, rows in _split(pages, judged).items():
+        tp, fn, fp = (sum(row[i] for row in rows) for i in (1, 2, 3))
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        print(f"| {name} | {len(rows)} | {f1:.3f} |")
 
 
 def _print_ablation(full: float, second: dict | None) -> None:

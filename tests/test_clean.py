@@ -187,6 +187,9 @@ def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
         ("If you enjoyed this article, we have a proposition for you: join us.", "promo"),
         ("Tempo de leitura: 1 minuto", "reading_time"),
         ("segunda-feira, 22 de janeiro de 2018 às 0:13", "date_stamp"),
+        ("23.10.2018", "date_stamp"),
+        ("Letzte Änderung 14.02.2019", "date_stamp"),
+        ("Mis à jour le 05/10/2018", "date_stamp"),
     ],
 )
 def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:

@@ -43,6 +43,11 @@ def _rule(name: str, regex: str, **options: object) -> Rule:
 
 _SOCIAL = r"(facebook|twitter|x|whatsapp|telegram|linkedin|reddit|pinterest|email|e-mail)"
 _THING = r"(post|article|story|page|link|this)"
+# Words that stamp a date on a page, in the languages of the development sets and beyond.
+_STAMPED = (
+    r"(updated|published|posted|last updated|modified|aktualisiert|veröffentlicht"
+    r"|letzte änderung|stand|mis à jour|publié|actualizado|publicado|aggiornato|pubblicato)"
+)
 # Who is credited: capitalised names, joined by commas, "and", "in" and the like, and the
 # words naming their job ("Associated Press writers Alan Fram and Zeke Miller"). A sentence
 # of the article that ends "... contributed to this report" has other lower-case words.
@@ -181,11 +186,12 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "date_stamp",
-        r"((updated|published|posted|last updated|modified)( at| on)?\s*:?\s*)?"
+        rf"({_STAMPED}( at| on| am| le| el)?\s*:?\s*)?"
         r"((mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s*)?"
         r"(\d{4}-\d{2}-\d{2}([t ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|z)?)?"
         r"|\w{3,9}\.? \d{1,2},? \d{4}([ ,]+(at )?\d{1,2}:\d{2}\s*([ap]\.?m\.?)?)?"
-        r"|\d{1,2} \w{3,9}\.? \d{4})",
+        r"|\d{1,2} \w{3,9}\.? \d{4}"
+        r"|\d{1,2}[./]\d{1,2}[./](\d{4}|\d{2})(,? \d{1,2}[:.]\d{2}( uhr| h)?)?)\.?",
         max_words=10,
     ),
     _rule(
