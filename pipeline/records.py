@@ -98,6 +98,10 @@ class Markup(Protocol):
         """Whether the line is a photo gallery's text."""
         ...
 
+    def in_box(self, line: str) -> bool:
+        """Whether the line is an affiliate disclosure's or an author box's text."""
+        ...
+
 
 @dataclass(slots=True)
 class Removed:

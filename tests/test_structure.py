@@ -314,3 +314,18 @@ def test_text_is_in_composed_unicode_form() -> None:
     precomposed = sentence + " \u09df"
     page = processed(page_html(f"<p>{precomposed}</p>"))
     assert "\u09af\u09bc" in page.text and "\u09df" not in page.text
+
+
+def test_affiliate_disclosure_and_author_box_go() -> None:
+    disclosure = "We may earn a commission when you buy through links on this page."
+    bio = "Jane Roe writes about ports and shipping for the paper since 2015."
+    content = (
+        f'<div class="affiliate-disclosure"><p>{disclosure}</p></div>'
+        "<p>The ferry company says the new timetable starts in the spring.</p>"
+        f'<section class="Review__AuthorBox"><p>{bio}</p></section>'
+    )
+    page = processed(page_html(content))
+    removed = {(item.rule, item.line) for item in page.removed}
+    assert ("disclosure_or_bio", disclosure) in removed
+    assert ("disclosure_or_bio", bio) in removed
+    assert "The ferry company says" in page.text

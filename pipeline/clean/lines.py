@@ -79,6 +79,7 @@ def clean_lines(
     if markup is not None:
         _label_media_widgets(lines, labels, markup)
         _label_linked_teasers(lines, labels, markup)
+        _label_boxes(lines, labels, markup)
     _label_repeats(lines, labels, title)
     kept: list[str] = []
     removed: list[Removed] = []
@@ -279,6 +280,14 @@ def _is_heading_label(line: str) -> bool:
     """A short line that introduces what follows: "Related", "Auch interessant:"."""
     stripped = line.strip()
     return line_words(stripped) <= 6 and not stripped.endswith((".", "!", '"', "”"))
+
+
+def _label_boxes(lines: list[str], labels: list[str | None], markup: Markup) -> None:
+    """Label the text of an affiliate disclosure or an author's biography box: the site's
+    words about itself or its writer, set apart by the markup, not the article's."""
+    for index, line in enumerate(lines):
+        if labels[index] is None and line.strip() and markup.in_box(line):
+            labels[index] = fr.DISCLOSURE_OR_BIO
 
 
 def _label_media_widgets(lines: list[str], labels: list[str | None], markup: Markup) -> None:

@@ -311,6 +311,8 @@ MENU_LINKED = 0.5
 # Text of a video player's controls, and runs of GALLERY_MIN_LINES or more captions of a
 # photo gallery (``pipeline/extract/structure.py``).
 MEDIA_WIDGET = "media_widget"
+# Text of an affiliate disclosure or an author biography box (by its class or id).
+DISCLOSURE_OR_BIO = "disclosure_or_bio"
 # A line of LINKED_TEASER_WORDS or more of which LINKED_TEASER_SHARE is link text: a link
 # to another story.
 LINKED_TEASER = "linked_teaser"

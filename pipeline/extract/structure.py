@@ -46,6 +46,10 @@ _ROLES = frozenset({"dialog", "alertdialog", "menu", "menuitem", "menuitemradio"
 _PLAYER_HINTS = ("vjs-", "video-js", "jwplayer", 'role="dialog', "menuitemradio")
 _GALLERY_NAME = re.compile(r"gallery|slideshow|carousel|lightbox|swiper", re.I)
 _GALLERY_HINTS = ("gallery", "slideshow", "carousel", "lightbox", "swiper")
+_BOX_NAME = re.compile(
+    r"disclosure|affiliate|author[-_]?(bio|box)|about[-_]?the[-_]?author",
+    re.I,
+)
 _CAPTION_NAME = re.compile(r"caption|credit|copyright", re.I)
 _MARKER = re.compile(r"^\s*(?:[-*•·|]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
@@ -198,6 +202,12 @@ class Structure:
         """Whether the line is text of a photo gallery or slideshow, and nowhere else."""
         return self._only_inside("gallery", words(_MARKER.sub("", line)))
 
+    def in_box(self, line: str) -> bool:
+        """Whether the line is text of an affiliate disclosure or an author's biography box
+        and nowhere else on the page. (Opinion disclaimers belong to the piece; paywall and
+        newsletter classes also wrap whole articles, so neither counts.)"""
+        return self._only_inside("box", words(_MARKER.sub("", line)))
+
     def _inside(self, kind: str, tokens: tuple[str, ...]) -> bool:
         """Whether the words stand inside a container of this kind."""
         return bool(tokens) and f" {' '.join(tokens)} " in self._of_kind(kind).words
@@ -306,6 +316,11 @@ def _is_gallery(element: HtmlElement) -> bool:
     return bool(_GALLERY_NAME.search(names))
 
 
+def _is_box(element: HtmlElement) -> bool:
+    names = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_BOX_NAME.search(names))
+
+
 def _is_furniture(element: HtmlElement) -> bool:
     if element.tag in _FURNITURE_TAGS or element.get("role") == "navigation":
         return True
@@ -320,4 +335,5 @@ _KINDS: dict[str, tuple[Callable[[HtmlElement], bool], tuple[str, ...]]] = {
     "caption": (_is_caption, ()),
     "player": (_is_media_widget, _PLAYER_HINTS),
     "gallery": (_is_gallery, _GALLERY_HINTS),
+    "box": (_is_box, ()),
 }
