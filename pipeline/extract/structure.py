@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from html import unescape
 
 from lxml.html import HtmlElement
@@ -29,28 +30,17 @@ LINK_SHARE = 0.5
 # A container whose text is more than this share of the page's text is the page's frame
 # (``<body class="has-sidebar">``), not furniture inside it.
 FRAME_SHARE = 0.3
-_FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "menu", "select", "button"})
 _FURNITURE_NAME = re.compile(
     r"(?:^|[\s_-])(nav|navbar|navigation|menu|breadcrumbs?|footer|sidebar|share|sharing"
     r"|social|related|widget|pagination|tags|tagcloud|teasers?|promo)(?:$|[\s_-])",
     re.I,
 )
 # Video players and photo galleries: their controls and captions are widget text.
-_MEDIA_NAME = re.compile(
-    r"(?:^|[\s_-])(vjs|video-js|jwplayer|jw-[a-z-]+)"
-    r"(?:$|[\s_-])",
-    re.I,
-)
-_ROLES = frozenset({"dialog", "alertdialog", "menu", "menuitem", "menuitemradio", "slider"})
-# Words one of which the HTML text must hold before the page is parsed to look for players.
-_PLAYER_HINTS = ("vjs-", "video-js", "jwplayer", 'role="dialog', "menuitemradio")
+_PLAYER_NAME = re.compile(r"(?:^|[\s_-])(vjs|video-js|jwplayer|jw-[a-z-]+)(?:$|[\s_-])", re.I)
 _GALLERY_NAME = re.compile(r"gallery|slideshow|carousel|lightbox|swiper", re.I)
-_GALLERY_HINTS = ("gallery", "slideshow", "carousel", "lightbox", "swiper")
-_BOX_NAME = re.compile(
-    r"disclosure|affiliate|author[-_]?(bio|box)|about[-_]?the[-_]?author",
-    re.I,
-)
+_BOX_NAME = re.compile(r"disclosure|affiliate|author[-_]?(bio|box)|about[-_]?the[-_]?author", re.I)
 _CAPTION_NAME = re.compile(r"caption|credit|copyright", re.I)
+_ATTRIBUTE = re.compile(r"""(?:class|id)=(?:"([^"]*)"|'([^']*)')""")
 _MARKER = re.compile(r"^\s*(?:[-*•·|]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
@@ -77,6 +67,7 @@ class Structure:
         self._containers: dict[str, _Containers] = {}
         self._page_words: str | None = None
         self._tree: HtmlElement | None = None
+        self._values: set[str] | None = None
         self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
 
     def confirms(self, line: str) -> bool:
@@ -89,7 +80,7 @@ class Structure:
         tokens = words(_MARKER.sub("", line))
         if not tokens:
             return False
-        return self._covered(tokens) >= LINK_SHARE or self._inside("furniture", tokens)
+        return self._covered(tokens) >= LINK_SHARE or self._inside("furniture", line)
 
     def link_share(self, line: str) -> float:
         """Share of the line's words covered by the text of some link on the page.
@@ -188,7 +179,7 @@ class Structure:
         >>> page.in_caption("The quay at dawn / Jane Roe"), page.in_caption("The harbour")
         (True, False)
         """
-        return self._inside("caption", words(line))
+        return self._inside("caption", line)
 
     def in_media_widget(self, line: str) -> bool:
         """Whether the line is text of a video player's controls ("This is a modal
@@ -196,26 +187,29 @@ class Structure:
 
         Most pages have no player, which a scan of the HTML text tells without parsing it.
         """
-        return self._only_inside("player", words(_MARKER.sub("", line)))
+        return self._only_inside("player", line)
 
     def in_gallery(self, line: str) -> bool:
         """Whether the line is text of a photo gallery or slideshow, and nowhere else."""
-        return self._only_inside("gallery", words(_MARKER.sub("", line)))
+        return self._only_inside("gallery", line)
 
     def in_box(self, line: str) -> bool:
         """Whether the line is text of an affiliate disclosure or an author's biography box
         and nowhere else on the page. (Opinion disclaimers belong to the piece; paywall and
         newsletter classes also wrap whole articles, so neither counts.)"""
-        return self._only_inside("box", words(_MARKER.sub("", line)))
+        return self._only_inside("box", line)
 
-    def _inside(self, kind: str, tokens: tuple[str, ...]) -> bool:
-        """Whether the words stand inside a container of this kind."""
-        return bool(tokens) and f" {' '.join(tokens)} " in self._of_kind(kind).words
+    def _inside(self, kind: str, line: str) -> bool:
+        """Whether the line's words stand inside a container of this kind."""
+        inside = self._of_kind(kind).words
+        tokens = words(_MARKER.sub("", line)) if inside else ()
+        return bool(tokens) and f" {' '.join(tokens)} " in inside
 
-    def _only_inside(self, kind: str, tokens: tuple[str, ...]) -> bool:
-        """Whether the words stand inside a container of this kind and nowhere else."""
-        if not self._inside(kind, tokens):
+    def _only_inside(self, kind: str, line: str) -> bool:
+        """Whether the line's words stand inside a container of this kind and nowhere else."""
+        if not self._inside(kind, line):
             return False
+        tokens = words(_MARKER.sub("", line))
         return _count(self._words_of_page(), tokens) <= _count(self._of_kind(kind).words, tokens)
 
     def _words_of_page(self) -> str:
@@ -225,11 +219,23 @@ class Structure:
         return self._page_words
 
     def _of_kind(self, kind: str) -> _Containers:
+        """The page's containers of a kind. Which class and id values name one is read
+        from the HTML text first; the page is parsed only when some element can be one."""
         if kind not in self._containers:
-            test, hints = _KINDS[kind]
-            tree = self._parsed() if not hints or self._mentions(hints) else None
-            self._containers[kind] = _Containers(tree, test)
+            found = _KINDS[kind]
+            query = ""
+            if not found.hints or any(hint in self._html for hint in found.hints):
+                names = [value for value in self._attribute_values() if found.names.search(value)]
+                query = found.query(names, self._html)
+            tree = self._parsed() if query else None
+            self._containers[kind] = _Containers(tree, query)
         return self._containers[kind]
+
+    def _attribute_values(self) -> set[str]:
+        """Every distinct class and id value of the page (a scan of the HTML text)."""
+        if self._values is None:
+            self._values = {a or b for a, b in _ATTRIBUTE.findall(self._html)} - {""}
+        return self._values
 
     def _blocks(self) -> dict[tuple[str, ...], HtmlElement]:
         """Text blocks of the page by their first words (the first block wins)."""
@@ -242,11 +248,6 @@ class Structure:
                     self._by_start.setdefault(tokens[:_KEY_WORDS], element)
         return self._by_start
 
-    def _mentions(self, hints: tuple[str, ...]) -> bool:
-        """Whether the page's HTML holds one of these words (a scan, not a parse; class
-        names are written in lower case)."""
-        return any(hint in self._html for hint in hints)
-
     def _parsed(self) -> HtmlElement | None:
         if self._tree is None:
             self._tree = load_html(self._html)
@@ -255,19 +256,18 @@ class Structure:
 
 class _Containers:
     """The words of a page's containers of one kind (furniture, captions, players,
-    galleries): the outermost of each nest, less any as large as a share of the page that
-    makes it the page's frame rather than something inside it."""
+    galleries, boxes): the outermost of each nest, less any as large as a share of the page
+    that makes it the page's frame rather than something inside it."""
 
-    def __init__(self, tree: HtmlElement | None, kind: Callable[[HtmlElement], bool]) -> None:
+    def __init__(self, tree: HtmlElement | None, query: str) -> None:
         self.words = ""
-        if tree is None:
+        found = tree.xpath(query) if tree is not None and query else []
+        if not found:
             return
         body = tree.find("body")
         total = len((body if body is not None else tree).text_content()) or 1
         chosen: set[HtmlElement] = set()
-        for element in tree.iter():
-            if not isinstance(element.tag, str) or not kind(element):
-                continue
+        for element in found:  # document order: an outer container comes first
             if any(ancestor in chosen for ancestor in element.iterancestors()):
                 continue
             if len(element.text_content()) <= FRAME_SHARE * total:
@@ -297,43 +297,46 @@ def _linked_headline(element: HtmlElement) -> bool:
     return linked >= 0.8 * len(text)
 
 
-def _is_caption(element: HtmlElement) -> bool:
-    if element.tag in ("figure", "figcaption", "caption"):
-        return True
-    names = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(_CAPTION_NAME.search(names))
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of container: its tags, its ARIA roles, a pattern for the class or id values
+    that name it, and words the HTML text must hold for the kind to be looked for."""
+
+    tags: tuple[str, ...]
+    roles: tuple[str, ...]
+    names: re.Pattern[str]
+    # Words one of which the HTML text must hold for the kind to be looked for at all.
+    hints: tuple[str, ...] = ()
+
+    def query(self, values: list[str], html: str) -> str:
+        """An XPath for the page's elements of this kind, or "" when it can have none:
+        tags and roles the HTML text does not mention, and no value that names the kind."""
+        tests = [f"self::{tag}" for tag in self.tags if f"<{tag}" in html]
+        tests += [f"@role='{role}'" for role in self.roles if f'role="{role}"' in html]
+        for value in values:
+            if "'" not in value:
+                tests += [f"@class='{value}'", f"@id='{value}'"]
+        return f"//*[{' or '.join(tests)}]" if tests else ""
 
 
-def _is_media_widget(element: HtmlElement) -> bool:
-    if element.tag in ("video", "audio", "select", "button") or element.get("role") in _ROLES:
-        return True
-    names = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(_MEDIA_NAME.search(names))
-
-
-def _is_gallery(element: HtmlElement) -> bool:
-    names = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(_GALLERY_NAME.search(names))
-
-
-def _is_box(element: HtmlElement) -> bool:
-    names = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(_BOX_NAME.search(names))
-
-
-def _is_furniture(element: HtmlElement) -> bool:
-    if element.tag in _FURNITURE_TAGS or element.get("role") == "navigation":
-        return True
-    names = f"{element.get('class', '')} {element.get('id', '')}"
-    return bool(names.strip()) and bool(_FURNITURE_NAME.search(names))
-
-
-# Each kind of container: its test, and words one of which the HTML text must hold before
-# the page is parsed to look for it (none: always look).
-_KINDS: dict[str, tuple[Callable[[HtmlElement], bool], tuple[str, ...]]] = {
-    "furniture": (_is_furniture, ()),
-    "caption": (_is_caption, ()),
-    "player": (_is_media_widget, _PLAYER_HINTS),
-    "gallery": (_is_gallery, _GALLERY_HINTS),
-    "box": (_is_box, ()),
+_KINDS: dict[str, _Kind] = {
+    "furniture": _Kind(
+        ("nav", "aside", "footer", "menu", "select", "button"), ("navigation",), _FURNITURE_NAME
+    ),
+    "caption": _Kind(("figure", "figcaption", "caption"), (), _CAPTION_NAME),
+    "player": _Kind(
+        ("video", "audio"),
+        ("menuitemradio", "slider"),
+        _PLAYER_NAME,
+        ("vjs-", "video-js", "jwplayer", "jw-", "<video", "<audio", "menuitemradio"),
+    ),
+    "gallery": _Kind(
+        (), (), _GALLERY_NAME, ("gallery", "slideshow", "carousel", "lightbox", "swiper")
+    ),
+    "box": _Kind(
+        (),
+        (),
+        _BOX_NAME,
+        ("isclosure", "ffiliate", "uthorbox", "uthorBox", "uthor-b", "uthor_b", "bout-the-author"),
+    ),
 }
