@@ -61,12 +61,13 @@ def words(text: str) -> tuple[str, ...]:
 class Structure:
     """The link texts and furniture texts of one HTML page, read on first use."""
 
-    def __init__(self, html: str) -> None:
+    def __init__(self, html: str, tree: HtmlElement | None = None) -> None:
+        """``tree``: the page already parsed, if it was (it is read, never changed)."""
         self._html = html
         self._links: dict[str, list[tuple[str, ...]]] | None = None
         self._containers: dict[str, _Containers] = {}
         self._page_words: str | None = None
-        self._tree: HtmlElement | None = None
+        self._tree: HtmlElement | None = tree
         self._values: set[str] | None = None
         self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
 
