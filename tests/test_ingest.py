@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from benchmarks import corpus
+from db.migrations import migrations
 from tests.conftest import SEEDS, ingest, rows
 
 TEMPLATES = ("14cc2a0c", "1ace8c85", "264dc3ae")
@@ -151,3 +153,21 @@ def test_signatures_from_an_older_database_are_recomputed(seeds_dir: Path, tmp_p
     empty.mkdir()
     ingest(empty, db)
     assert rows(db, "select id, signature from articles order by id") == fresh
+
+
+def test_each_article_records_its_extraction_and_confidence(
+    syndication_dir: Path, tmp_path: Path
+) -> None:
+    """m012: an older database gains the columns (NULL for what it stored before); new
+    articles record how they were extracted and how far to trust it."""
+    db = tmp_path / "old.db"
+    old = Database(db)
+    migrations.apply(old, stop_before="m012_extraction_method")
+    old["articles"].insert({"id": 1, "title": "Old", "text": "Stored before."})
+    old.close()
+    ingest(syndication_dir, db)
+    assert rows(db, "select extraction, confidence from articles where id = 1") == [(None, None)]
+    found = rows(db, "select extraction, confidence from articles where id > 1")
+    assert found and all(method == "trafilatura_fast" for method, _ in found)
+    assert all(0.0 <= confidence <= 1.0 for _, confidence in found)
+    assert rows(db, "select count(*) from articles where id > 1 and confidence >= 0.5")[0][0] > 0
