@@ -111,6 +111,8 @@ def test_removed_lines_are_kept_with_their_rule() -> None:
     "sentence",
     [
         "Investors share the view that rates will fall.",
+        "Werbung ist wichtig für die Finanzierung von Zeitungen.",
+        "Researchers from three universities and the port authority contributed to this report.",
         "Share prices fell sharply on Monday after the announcement.",
         "He declined to comment on the report.",
         "Check also the fine print, officials warned the crowd before the vote began.",
@@ -190,6 +192,8 @@ def test_tail_rule_does_not_swallow_a_story_below_it() -> None:
         ("23.10.2018", "date_stamp"),
         ("Letzte Änderung 14.02.2019", "date_stamp"),
         ("Mis à jour le 05/10/2018", "date_stamp"),
+        ("Anzeige, enthält Affiliate Links", "advert_label"),
+        ("Sponsored by Acme Bank", "advert_label"),
     ],
 )
 def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:

@@ -150,6 +150,12 @@ RULES: tuple[Rule, ...] = (
     _rule("also_on", r"also on [\w.-]+\.[a-z]{2,6}\b.{0,200}", max_words=40, needs=("also on",)),
     _rule("share_prompt", r"(like|enjoy(ed)?) this (story|article)\?\s*share it\b.*"),
     _rule(
+        "advert_label",
+        r"[*(\[]?\s*(advertisement|anzeige|werbung|sponsored|publicidad|publicité|pubblicità"
+        r"|reklama)[)\]]?(\s*[.:,|–—-]\s*.{0,160}| by .{1,80})?",
+        max_words=14,
+    ),
+    _rule(
         "affiliate_disclosure",
         r"if you (buy|purchase) (something|anything|a product) (through|via|from) .{0,200}",
         max_words=50,
