@@ -241,16 +241,13 @@ def _label_linked_teasers(lines: list[str], labels: list[str | None], markup: Ma
         if _linked_teaser(line, markup):
             labels[index] = fr.LINKED_TEASER
             teaser[index] = True
-    for index in range(len(lines)):
-        following = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
-        if (
-            labels[index] is None
-            and following is not None
-            and teaser[following]
-            and lines[index].strip()
-            and _is_heading_label(lines[index])
-        ):
+    before_teaser = False  # walking up: whether the next non-blank line is a teaser
+    for index in range(len(lines) - 1, -1, -1):
+        if not lines[index].strip():
+            continue
+        if before_teaser and labels[index] is None and _is_heading_label(lines[index]):
             labels[index] = fr.SECTION_LABEL
+        before_teaser = teaser[index]
 
 
 def _linked_teaser(line: str, markup: Markup) -> bool:

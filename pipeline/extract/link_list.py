@@ -48,8 +48,8 @@ def check_link_list(markup: Markup, lines: list[str]) -> None:
 
 
 def check_teaser_list(markup: Markup, lines: list[str]) -> None:
-    """Raise ``Rejected(not_an_article)`` when nearly every line opens with a link: a section
-    front or a tag page of teasers, not an article.
+    """Raise ``Rejected(not_an_article)`` when nearly every line is a teaser of another page
+    (it opens with a linked headline, or sits under one): a section front or a tag page.
 
     >>> from pipeline.extract.structure import Structure
     >>> teasers = [f"Story {n} in the news today and what it means" for n in range(5)]
@@ -58,7 +58,7 @@ def check_teaser_list(markup: Markup, lines: list[str]) -> None:
     >>> check_teaser_list(Structure(page), teasers)
     Traceback (most recent call last):
     ...
-    pipeline.records.Rejected: not_an_article: 5 of 5 lines open with a link (a page of teasers)
+    pipeline.records.Rejected: not_an_article: 5 of 5 lines are teasers of other pages
     """
     text_lines = [line for line in lines if line.strip()]
     if len(text_lines) < TEASERS_MIN:
@@ -70,7 +70,7 @@ def check_teaser_list(markup: Markup, lines: list[str]) -> None:
         and len(teasers) >= TEASER_SHARE * len(text_lines)
         and sum(len(line.split()) for line in teasers) >= TEASER_SHARE * words
     ):
-        detail = f"{len(teasers)} of {len(text_lines)} lines open with a link (a page of teasers)"
+        detail = f"{len(teasers)} of {len(text_lines)} lines are teasers of other pages"
         raise Rejected(Reason.NOT_AN_ARTICLE, detail)
 
 
