@@ -55,8 +55,10 @@ FALLBACK_METHOD = "trafilatura_full"
 FALLBACK_BELOW_WORDS = 100
 
 
-def extract(page: Page) -> Page:
+def extract(page: Page, full: bool = False) -> Page:
     """Fill ``lines`` and metadata from the raw body; raise ``Rejected`` for unusable pages.
+    ``full``: use trafilatura's full mode from the start (a second look at a page whose
+    fast extraction the cleaner found full of furniture, ``pipeline/run/process.py``).
 
     Text is put in Unicode's canonical composed form (NFC): one letter written as one code
     point or as a base and a combining mark is the same text, and a search for it must find
@@ -64,22 +66,23 @@ def extract(page: Page) -> Page:
     text = decode(page.body, page.charset)
     page.replacement_chars = text.count("\ufffd")  # bytes decoded leniently, counted
     if page.kind == "html":
-        _extract_html(page, text)
+        _extract_html(page, text, full)
     else:
         page.lines = unicodedata.normalize("NFC", text).splitlines()
     return page
 
 
-def _extract_html(page: Page, html: str) -> None:
+def _extract_html(page: Page, html: str, full: bool = False) -> None:
     if not re.search(r"<[a-zA-Z!]", html[:100_000]):
         raise Rejected(Reason.NOT_A_PAGE, "no HTML markup in an .html file")
     _read_metadata(page, html)
     source, unjoined = _extraction_input(page, html)
-    text = _trafilatura(page, source, EXTRACTION_MODE)
+    mode = {} if full else EXTRACTION_MODE
+    text = _trafilatura(page, source, mode)
     if unjoined is not None:
-        text = max(text, _trafilatura(page, unjoined, EXTRACTION_MODE), key=article_length)
-    page.method = METHOD
-    if article_length(text) < FALLBACK_BELOW_WORDS:
+        text = max(text, _trafilatura(page, unjoined, mode), key=article_length)
+    page.method = FALLBACK_METHOD if full else METHOD
+    if not full and article_length(text) < FALLBACK_BELOW_WORDS:
         text = _fall_back(page, source, text)
     if not text.strip():
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")

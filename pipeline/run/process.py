@@ -12,8 +12,9 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
-from pipeline.clean.confidence import confidence
+from pipeline.clean.confidence import confidence, furniture_share
 from pipeline.clean.credits import credit_of
 from pipeline.clean.length import article_length
 from pipeline.clean.lines import clean
@@ -21,10 +22,13 @@ from pipeline.clean.site import line_keys
 from pipeline.config import Config
 from pipeline.dedup.fingerprint import fingerprint
 from pipeline.dedup.index import page_keys
-from pipeline.extract.html import extract, take_headline
+from pipeline.extract.html import METHOD, extract, take_headline
 from pipeline.records import Page, Reason, Rejected, Rejection, internal_error
 from pipeline.sources.common import inflate
 from pipeline.stories.terms import load_stop_lists, story_terms
+
+# A fast extraction of which the cleaner removed more than this share gets a second look.
+SECOND_LOOK_SHARE = 0.3
 
 # This module is what the worker pool's fork server preloads: read the 100 stop lists once
 # there (0.1 s), not in every worker on its first page.
@@ -38,8 +42,7 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
             page.body = inflate(page.body, config.max_page_bytes)
             if not page.body.strip():
                 raise Rejected(Reason.EMPTY, "the page is empty")
-            extract(page)
-            clean_page(page)
+            page = _extracted_and_cleaned(page)
             fingerprint(page, config.fingerprint)
             page.band_keys = page_keys(page, config)
         _check_length(page, config.min_words)
@@ -54,6 +57,26 @@ def process_page(page: Page, config: Config) -> Page | Rejection:
     page.lines = []
     page.structure = None
     return page
+
+
+def _extracted_and_cleaned(page: Page) -> Page:
+    """Extract and clean; a fast extraction of which the cleaner removed more than
+    ``SECOND_LOOK_SHARE`` took in much of the page around the article, so the page is
+    extracted again in trafilatura's full mode and the cleaner's more confident result is
+    kept. Measured on both development sets before it was made the default (README,
+    *Extraction quality*); about one page in two hundred takes it."""
+    raw = replace(page, lines=[], removed=[])
+    extract(page)
+    clean_page(page)
+    if page.kind != "html" or page.method != METHOD or furniture_share(page) <= SECOND_LOOK_SHARE:
+        return page
+    second = raw
+    try:
+        extract(second, full=True)
+    except Rejected:
+        return page
+    clean_page(second)
+    return second if (second.confidence or 0) > (page.confidence or 0) else page
 
 
 def clean_page(page: Page) -> None:
