@@ -73,7 +73,6 @@ class Structure:
         self._page_words: str | None = None
         self._tree: HtmlElement | None = tree
         self._values: set[str] | None = None
-        self._hinted: set[str] | None = None
         self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
 
     def confirms(self, line: str) -> bool:
@@ -230,19 +229,13 @@ class Structure:
         if kind not in self._containers:
             found = _KINDS[kind]
             query = ""
-            if not found.hints or not self._hints().isdisjoint(found.hints):
+            if not found.hints or any(hint in self._html for hint in found.hints):
                 values = self._attribute_values()
                 names = sorted(value for value in values if found.names.search(value))
                 query = found.query(names, self._html)
             tree = self._parsed() if query else None
             self._containers[kind] = _Containers(tree, query)
         return self._containers[kind]
-
-    def _hints(self) -> set[str]:
-        """Which of the kinds' hint words the HTML text holds (one scan for all kinds)."""
-        if self._hinted is None:
-            self._hinted = set(_HINT.findall(self._html))
-        return self._hinted
 
     def _attribute_values(self) -> set[str]:
         """Every distinct class and id value of the page (a scan of the HTML text)."""
@@ -353,4 +346,3 @@ _KINDS: dict[str, _Kind] = {
         ("isclosure", "ffiliate", "uthorbox", "uthorBox", "uthor-b", "uthor_b", "bout-the-author"),
     ),
 }
-_HINT = re.compile("|".join(sorted({re.escape(h) for kind in _KINDS.values() for h in kind.hints})))
