@@ -116,6 +116,10 @@ def test_article_page_shows_the_furniture_struck_through_where_it_stood(
     assert f"<s>{FURNITURE}" in blocks[place][1] and "reporting_credit" in blocks[place][1]
     paragraphs = one(db, f"select text from articles where id = {article}").split("\n\n")
     assert blocks[place - 1][1].strip() == paragraphs[place - 1].strip()
+    method, confidence = rows(
+        db, f"select extraction, confidence from articles where id = {article}"
+    )[0]
+    assert f'class="wc-extraction">{method}, confidence {confidence:.2f}' in dom
 
 
 def test_story_page_has_the_timeline_and_every_writeup(

@@ -27,7 +27,8 @@ REASONS = {
 }
 ARTICLE_COLUMNS = (
     "id, title, source, url, site, author, published, language, credit, word_count,"
-    " cluster_id, story_id, excerpt, replacement_chars, ingested_at, fetched_at, found_by"
+    " cluster_id, story_id, excerpt, replacement_chars, extraction, confidence, ingested_at,"
+    " fetched_at, found_by"
 )
 # A story's title: its first article's, else the first title among its articles (a text file
 # without a headline has none), else where its first article came from.
