@@ -200,6 +200,78 @@ def test_widget_and_reprint_lines_are_furniture(line: str, rule: str) -> None:
     assert match_rule(line).name == rule
 
 
+# The same kinds of furniture as they are written on pages in other languages (our own
+# lines, in the wording these widgets use).
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("Teilen mit:", "share_prompt"),
+        ("Diesen Beitrag teilen", "share_prompt"),
+        ("Partager sur Twitter", "share_prompt"),
+        ("Compartir en Facebook", "share_prompt"),
+        ("Foto: Stadtwerke Musterstadt", "photo_credit"),
+        ("(Bild: Erika Muster)", "photo_credit"),
+        ("Titelbild: Hafen bei Nacht, Archiv", "photo_credit"),
+        ("Crédit photo : AFP / Jean Dupont", "photo_credit"),
+        ("(Credit: Jane Doe / Example Wire)", "photo_credit"),
+        ("Quelle: Statistisches Landesamt", "source_credit"),
+        ("Fuente: Ministerio de Salud", "source_credit"),
+        ("(Alle Angaben ohne Gewähr)", "disclaimer"),
+        ("© 2031 Musterverlag. Alle Rechte vorbehalten.", "copyright"),
+        ("Todos los derechos reservados.", "copyright"),
+        (
+            "This article is the copyrighted property of Example News. Written permission must "
+            "be obtained before reprint.",
+            "copyright",
+        ),
+        ("Weitere Artikel zum Thema", "related_label"),
+        ("Das könnte Sie auch interessieren:", "related_label"),
+        ("Noticias relacionadas", "related_label"),
+        ("Czytaj także:", "related_label"),
+        ("Schlagwörter:", "tags"),
+        ("Kategorien", "tags"),
+        ("Schreibe einen Kommentar", "comment_prompt"),
+        ("Keine Kommentare (Kommentare werden vor dem Erscheinen geprüft)", "comment_prompt"),
+        ("Sie sind derzeit nicht angemeldet.", "login_prompt"),
+        ("Du musst angemeldet sein, um einen Kommentar zu schreiben.", "login_prompt"),
+        ("To read the full story, please subscribe to The Example Post.", "paywall"),
+        ("Pour lire la suite de cet article, abonnez-vous.", "paywall"),
+        ("Melde dich jetzt für unseren Newsletter an!", "newsletter_prompt"),
+        ("Example Daily Newsletter", "newsletter_prompt"),
+        ("For breaking news, download the Example News app for iOS and Android.", "app_promo"),
+        ("If you enjoyed reading this post, please consider supporting us.", "promo"),
+    ],
+)
+def test_furniture_in_other_languages(line: str, rule: str) -> None:
+    assert match_rule(line).name == rule
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Weitere Informationen gibt es beim Bürgeramt der Stadt.",
+        "Die Forscher teilen mit, dass die Messungen im Mai beginnen.",
+        "Quelle des Streits war ein Gutachten, das der Rat im Frühjahr bestellt hatte.",
+        "Mehr Themen als im Vorjahr standen diesmal auf der Tagesordnung des Parlaments.",
+        "Der Verlag hat alle Rechte an dem Roman an einen Filmproduzenten verkauft.",
+        "Sie sind aktuell nicht erreichbar, sagte ein Sprecher des Unternehmens.",
+    ],
+)
+def test_sentences_in_other_languages_with_furniture_words_are_kept(sentence: str) -> None:
+    assert match_rule(sentence) is None
+
+
+def test_a_menu_keeps_its_entries_a_rule_took_out_of_it() -> None:
+    """Share buttons inside a menu are taken by their rule; the rest of the menu is still
+    one run of ten entries and goes too."""
+    menu = ["Start", "Partager sur Facebook", "Partager sur Twitter", "Archiv", "Kontakt"]
+    menu += ["Impressum", "Presse", "Termine", "Galerie", "Links"]
+    story = ["Der Rat hat den Haushalt am Dienstag beschlossen.", ""]
+    kept, removed = clean_lines(story + menu)
+    assert kept == story
+    assert {item.rule for item in removed} == {"menu_run", "share_prompt"}
+
+
 def test_a_long_run_of_menu_lines_is_removed_but_a_short_list_stays() -> None:
     menu = ["Contatos", "Funcionários", "Órgãos Municipais", "Diário Oficial", "Leis Municipais"]
     story = ["The council approved the budget on Tuesday.", ""]

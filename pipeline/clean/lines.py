@@ -196,10 +196,12 @@ def _label_menus(lines: list[str], labels: list[str | None], confirm: Confirm) -
     """
     for run in _runs(lines, labels, lambda line: _menu_like(line, fr.MENU_LONG)):
         entries = [item for item in run if _menu_like(lines[item], fr.MENU_ENTRY)]
-        if len(entries) < fr.MENU_MIN_LINES:
+        # Lines a pattern rule took out inside the run ("Share on X") were entries too.
+        taken = sum(1 for item in range(run[0], run[-1]) if labels[item] and lines[item].strip())
+        if len(entries) + taken < fr.MENU_MIN_LINES or not entries:
             continue  # too short to be a menu, whatever the markup says
-        links = sum(confirm(lines[item]) for item in entries)
-        if links >= fr.MENU_MIN_LINES and links >= fr.MENU_LINKED * len(entries):
+        links = sum(confirm(lines[item]) for item in entries) + taken
+        if links >= fr.MENU_MIN_LINES and links >= fr.MENU_LINKED * (len(entries) + taken):
             for item in run[run.index(entries[0]) : run.index(entries[-1]) + 1]:
                 labels[item] = fr.MENU
 
@@ -329,11 +331,12 @@ def _label_pipe_titles(lines: list[str], labels: list[str | None], confirm: Conf
 def _runs(
     lines: list[str], labels: list[str | None], qualifies: Callable[[str], bool]
 ) -> Iterator[list[int]]:
-    """Indices of each run of unlabelled lines that qualify (stripped); blank lines do not
-    break a run, any other line does."""
+    """Indices of each run of unlabelled lines that qualify (stripped); blank lines and
+    lines a rule already took out ("Kategorien" inside a menu) do not break a run, any other
+    line does."""
     run: list[int] = []
     for index, line in enumerate(lines):
-        if not line.strip():
+        if not line.strip() or (labels[index] is not None and run):
             continue
         if labels[index] is None and qualifies(line.strip()):
             run.append(index)

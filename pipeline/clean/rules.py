@@ -61,6 +61,13 @@ RULES: tuple[Rule, ...] = (
     _rule("share_prompt", rf"share (on|via) ({_SOCIAL}|other sites)\s*:?"),
     _rule("share_prompt", rf"(share|tweet|email|print)( ({_SOCIAL}|this))?(\s*[|/·]\s*\w+)*"),
     _rule(
+        "share_prompt",
+        r"(teilen( sie dies)? mit|(diesen |den )?(artikel|beitrag|seite|inhalt) teilen"
+        r"|(jetzt |mit freunden )?teilen|partager( (cet|l')article| sur \w+)?"
+        r"|compartir( (en|esta) \w+)?|condividi( su \w+)?|udostępnij)\s*[:!]?",
+        max_words=5,
+    ),
+    _rule(
         "share_buttons",
         r"(facebook|twitter|google\+|whatsapp|pinterest|linkedin|reddit|telegram|tumblr"
         r"|messenger|flipboard|copy link)",
@@ -99,8 +106,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "promo",
-        r"if you (enjoyed|liked|value|appreciate) (this|our) "
-        r"(article|story|journalism|work)\b.{0,400}",
+        r"if you (enjoyed|liked|value|appreciate)( reading)? (this|our) "
+        r"(article|story|post|journalism|work)\b.{0,400}",
         max_words=80,
     ),
     _rule(
@@ -132,6 +139,20 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("link_to_post", r"link to (this )?(post|comment|article)"),
     _rule(
+        "login_prompt",
+        r"(sie sind|du bist) (aktuell |derzeit |noch )?nicht (eingeloggt|angemeldet)\.?"
+        r"|(du musst|sie müssen) (eingeloggt|angemeldet) sein,? um .{1,80}",
+        max_words=25,
+    ),
+    _rule(
+        "paywall",
+        r"(to (view|read|continue reading) the (full|rest of the|whole) (story|article)"
+        r"|if you('| a)re (seeing this message but you('| a)re )?already a subscriber"
+        r"|pour (lire|découvrir) la suite|pour accéder en illimité"
+        r"|(dieser|der) (artikel|beitrag|inhalt) ist (nur |exklusiv )?für abonnenten)\b.{0,300}",
+        max_words=60,
+    ),
+    _rule(
         "follow_prompt",
         r"(sign in|log in|register) to (follow|comment|reply)( (to )?this)?",
         next="username",
@@ -146,6 +167,13 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "comment_prompt",
         r"(leave|post|add|write) a (comment|reply)|\d* ?comments?|reply|tell us what you think\W*",
+    ),
+    _rule(
+        "comment_prompt",
+        r"((schreibe|hinterlasse|hinterlassen sie)( jetzt)? einen kommentar|kommentar"
+        r" (schreiben|verfassen|hinzufügen)|(keine|\d+) kommentare?( insgesamt)?\s*:?\s*\d*"
+        r"|kommentare( insgesamt)?\s*:\s*\d*|deja un comentario|laisser un commentaire)"
+        r"(\s*\(.{1,80}\))?\W*",
     ),
     _rule("also_on", r"also on [\w.-]+\.[a-z]{2,6}\b.{0,200}", max_words=40, needs=("also on",)),
     _rule("share_prompt", r"(like|enjoy(ed)?) this (story|article)\?\s*share it\b.*"),
@@ -168,7 +196,19 @@ RULES: tuple[Rule, ...] = (
         needs=("©", "(c)", "copyright"),
     ),
     _rule(
-        "copyright", r".{0,80}all rights reserved\.?", max_words=16, needs=("all rights reserved",)
+        "copyright",
+        r".{0,80}(all rights reserved|alle rechte vorbehalten|tous droits réservés"
+        r"|todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone)"
+        r"\.?",
+        max_words=16,
+        needs=("reserv", "vorbehalten", "zastrzeżone"),
+    ),
+    _rule(
+        "copyright",
+        r".{0,200}\b(copyrighted property of|written permission must be obtained"
+        r"|materiał chroniony prawem autorskim|vervielfältigung nur mit genehmigung)\b.{0,300}",
+        max_words=60,
+        needs=("copyrighted", "permission", "chroniony", "vervielfältigung"),
     ),
     _rule("appeared_first", r"the post .+ appeared first on .+", max_words=60),
     _rule(
@@ -177,12 +217,22 @@ RULES: tuple[Rule, ...] = (
         r"(appeared|published) (on|in|at) .{1,80}",
         max_words=20,
     ),
-    _rule("source_credit", r"source\s*:\s*.{1,200}", max_words=25),
+    _rule("source_credit", r"\(?(source|quelle|fuente|źródło)\s*:\s*.{1,200}", max_words=25),
+    _rule("disclaimer", r"\(?alle angaben ohne gewähr\)?\.?"),
     _rule(
         "photo_credit",
         r"(photo|image|picture|video)s?( credit)?\s*:\s*.{1,80}",
         max_words=8,
         next="caption",
+    ),
+    # Where the credit is written in parentheses or in another language it closes the
+    # caption rather than opening it, so the line after it stays.
+    _rule(
+        "photo_credit",
+        r"\((photo|image|picture|video)s?( credits?)?\s*:\s*.{1,80}\)"
+        r"|\(?(credits?|foto|bild|titelbild|beitragsbild|headerbild|crédits?( photos?)?"
+        r"|image illustrative|zdjęcie|fot\.?)s?( credits?)?\s*:\s*.{1,80}",
+        max_words=8,
     ),
     _rule(
         "caption_credit",
@@ -229,11 +279,31 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule("related_label", r"don'?t miss|most (read|popular|viewed)|trending( now)?"),
     _rule(
+        "related_label",
+        r"((weitere|mehr|ähnliche|verwandte)( aktuelle)? (artikel|beiträge|themen|news"
+        r"|nachrichten|meldungen|stories)( zum thema| (zum thema|aus|von|bei) [\w .'’-]{1,40})?"
+        r"|mehr zum thema|zum weiterlesen|(das|dieses thema|diese themen) (könnte|könnten)"
+        r" (dich|sie|euch) auch interessieren|das könnte (dich|sie|euch) auch interessieren"
+        r"|(contenido|artículos|notas|noticias|temas) relacionad[oa]s|te puede interesar"
+        r"|más sobre [\w .'’-]{1,40}|articles? (similaires|liés)|sur le même (sujet|thème)"
+        r"|(czytaj|zobacz) (też|także|również))\s*[.:…]*",
+        max_words=8,
+    ),
+    _rule(
         "newsletter_prompt",
         r"([^.!?]{1,80}[.!?] )?(sign up|subscribe)( now| today| here)? (for|to) .{1,120}",
         max_words=25,
         needs=("sign up", "subscribe"),
     ),
+    _rule(
+        "newsletter_prompt",
+        r".{0,200}\b(melde dich|meld dich|anmelden|abonnieren|abonniere|schauen sie|inscri\w*"
+        r"|suscr[ií]b\w*|zapisz się|sign up|subscribe|join|get|receive)\b.{0,120}"
+        r"newsletter\w*\b.{0,120}",
+        max_words=40,
+        needs=("newsletter",),
+    ),
+    _rule("newsletter_prompt", r"[\w .'’&-]{1,40} newsletter\s*:?", max_words=4),
     _rule(
         "newsletter_status",
         r"thanks? (you )?for (signing up|subscribing)[.!]*|sorry!?"
@@ -254,7 +324,8 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "app_promo",
         r"get [\w .'’-]{2,40} on the go by clicking here|download (our|the) [\w .'’-]{2,40} app\.?"
-        r"|click here to (get|download) the [\w .'’-]{2,40} app\.?",
+        r"|click here to (get|download) the [\w .'’-]{2,40} app\.?"
+        r"|.{0,120}\bdownload (the|our) [\w .'’-]{2,40} apps? for (ios|android)\b.{0,40}",
     ),
     _rule(
         "continue_reading",
@@ -262,7 +333,11 @@ RULES: tuple[Rule, ...] = (
         r"(story|article)|read more)\s*(at|on|here)\b.{0,80}",
         max_words=16,
     ),
-    _rule("tags", r"[-•]?\s*tags\s*:?"),
+    _rule(
+        "tags",
+        r"[-•]?\s*(tags|schlagwörter|schlagworte|stichwörter|kategorien|categories|temas"
+        r"|étiquettes|tagi)\s*:?",
+    ),
     _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
     _rule(
         "check_also",
