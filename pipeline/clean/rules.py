@@ -282,8 +282,8 @@ RULES: tuple[Rule, ...] = (
         "related_label",
         r"((weitere|mehr|ähnliche|verwandte)( aktuelle)? (artikel|beiträge|themen|news"
         r"|nachrichten|meldungen|stories)( zum thema| (zum thema|aus|von|bei) [\w .'’-]{1,40})?"
-        r"|mehr zum thema|zum weiterlesen|(das|dieses thema|diese themen) (könnte|könnten)"
-        r" (dich|sie|euch) auch interessieren|das könnte (dich|sie|euch) auch interessieren"
+        r"|mehr zum thema|zum weiterlesen|((das|dies(es|er)?)( thema| artikel| beitrag)? könnte"
+        r"|diese (themen|artikel|beiträge) könnten) (dich|sie|euch) auch interessieren"
         r"|(contenido|artículos|notas|noticias|temas) relacionad[oa]s|te puede interesar"
         r"|más sobre [\w .'’-]{1,40}|articles? (similaires|liés)|sur le même (sujet|thème)"
         r"|(czytaj|zobacz) (też|także|również))\s*[.:…]*",
@@ -339,6 +339,14 @@ RULES: tuple[Rule, ...] = (
         r"|étiquettes|tagi)\s*:?",
     ),
     _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
+    _rule(
+        "prev_next",
+        r"((vorschau auf den )?(nächsten|vorherigen) (artikel|beitrag)|(nächster|vorheriger)"
+        r" (artikel|beitrag)|article (précédent|suivant)|(artículo|nota) (anterior|siguiente))"
+        r"\s*:?.*",
+        kind="tail",
+        max_words=30,
+    ),
     _rule(
         "check_also",
         r"(check also|you (may|might) also like|related (posts|articles|stories)"
