@@ -13,6 +13,7 @@ import re
 _UNSPACED = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 )
+_WORD = re.compile(r"\w+")
 
 
 def article_length(text: str) -> int:
@@ -23,9 +24,11 @@ def article_length(text: str) -> int:
     >>> article_length("东京电力公司今天宣布将在明年春天开始排放处理水") >= 10
     True
     """
+    if not _UNSPACED.search(text):
+        return len(_WORD.findall(text))
     unspaced = len(_UNSPACED.findall(text))
     rest = _UNSPACED.sub(" ", text)
-    return len(re.findall(r"\w+", rest)) + unspaced // 2
+    return len(_WORD.findall(rest)) + unspaced // 2
 
 
 def line_words(line: str) -> int:

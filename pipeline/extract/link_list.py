@@ -14,6 +14,8 @@ article's paragraphs do not.
 
 from __future__ import annotations
 
+import math
+
 from pipeline.records import Markup, Reason, Rejected
 
 MIN_LINES = 20  # fewer lines: too little to judge (an article's "related" list)
@@ -63,7 +65,12 @@ def check_teaser_list(markup: Markup, lines: list[str]) -> None:
     text_lines = [line for line in lines if line.strip()]
     if len(text_lines) < TEASERS_MIN:
         return
-    teasers = _teaser_lines(markup, text_lines)
+    # More lines than this that are not teasers, and the page cannot be a section front:
+    # most articles tell after a few lines, which spares asking the markup of the rest.
+    misses = len(text_lines) - math.ceil(TEASER_SHARE * len(text_lines))
+    teasers = _teaser_lines(markup, text_lines, misses)
+    if teasers is None:
+        return
     words = sum(len(line.split()) for line in text_lines)
     if (
         len(teasers) >= TEASERS_MIN
@@ -74,10 +81,11 @@ def check_teaser_list(markup: Markup, lines: list[str]) -> None:
         raise Rejected(Reason.NOT_AN_ARTICLE, detail)
 
 
-def _teaser_lines(markup: Markup, lines: list[str]) -> list[str]:
+def _teaser_lines(markup: Markup, lines: list[str], misses: int) -> list[str] | None:
     """Lines of teasers: lines that open with a linked headline, the unlinked line under a
     short linked headline (the teaser's sentence as its own paragraph), and, in a short
-    text, a line whose element follows a linked headline the extractor dropped."""
+    text, a line whose element follows a linked headline the extractor dropped. None as
+    soon as more than ``misses`` lines are not teasers."""
     short = sum(len(line.split()) for line in lines) <= SHORT_TEXT_WORDS
     teasers: list[str] = []
     headline = False
@@ -88,5 +96,9 @@ def _teaser_lines(markup: Markup, lines: list[str]) -> list[str]:
             continue
         if headline or (short and markup.under_linked_headline(line)):
             teasers.append(line)
+        elif misses == 0:
+            return None
+        else:
+            misses -= 1
         headline = False
     return teasers

@@ -74,6 +74,15 @@ class Structure:
         self._tree: HtmlElement | None = tree
         self._values: set[str] | None = None
         self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
+        self._line_tokens: dict[str, tuple[str, ...]] = {}
+
+    def _tokens(self, line: str) -> tuple[str, ...]:
+        """The line's words, list marker aside; kept, since the cleaner asks several
+        questions of each line (a millisecond a page when they were read again each time)."""
+        tokens = self._line_tokens.get(line)
+        if tokens is None:
+            tokens = self._line_tokens[line] = words(_MARKER.sub("", line))
+        return tokens
 
     def confirms(self, line: str) -> bool:
         """Whether the HTML says this line is navigation: mostly link text, or furniture.
@@ -82,7 +91,7 @@ class Structure:
         >>> page.confirms("Home"), page.confirms("The mayor spoke.")
         (True, False)
         """
-        tokens = words(_MARKER.sub("", line))
+        tokens = self._tokens(line)
         if not tokens:
             return False
         return self._covered(tokens) >= LINK_SHARE or self._inside("furniture", line)
@@ -94,7 +103,7 @@ class Structure:
         >>> round(Structure(page).link_share("- Spurs fire coach He led them to a final"), 2)
         0.33
         """
-        tokens = words(_MARKER.sub("", line))
+        tokens = self._tokens(line)
         return self._covered(tokens) if tokens else 0.0
 
     def opens_with_link(self, line: str, min_words: int = 1) -> bool:
@@ -105,7 +114,7 @@ class Structure:
         >>> Structure(page).opens_with_link("- Spurs fire coach He led them")
         True
         """
-        tokens = words(_MARKER.sub("", line))
+        tokens = self._tokens(line)
         links = self._link_texts().get(tokens[0], ()) if tokens else ()
         return any(len(link) >= min_words and tokens[: len(link)] == link for link in links)
 
@@ -118,7 +127,7 @@ class Structure:
         >>> page.only_linked("When do hens lay eggs?")
         False
         """
-        tokens = words(_MARKER.sub("", line))
+        tokens = self._tokens(line)
         if not tokens:
             return False
         anchors = self._link_texts().get(tokens[0], ())
@@ -129,7 +138,7 @@ class Structure:
 
     def is_link(self, line: str) -> bool:
         """Whether the line (list marker aside) is the whole text of one link."""
-        tokens = words(_MARKER.sub("", line))
+        tokens = self._tokens(line)
         return bool(tokens) and tokens in self._link_texts().get(tokens[0], ())
 
     def _covered(self, tokens: tuple[str, ...]) -> float:
@@ -162,7 +171,7 @@ class Structure:
         >>> page.under_linked_headline("Drivers are told to avoid it.")
         True
         """
-        tokens = words(_MARKER.sub("", line))
+        tokens = self._tokens(line)
         element = self._blocks().get(tokens[:_KEY_WORDS]) if tokens else None
         # up through wrappers that hold this text alone, to the element with siblings
         while element is not None:
@@ -207,14 +216,14 @@ class Structure:
     def _inside(self, kind: str, line: str) -> bool:
         """Whether the line's words stand inside a container of this kind."""
         inside = self._of_kind(kind).words
-        tokens = words(_MARKER.sub("", line)) if inside else ()
+        tokens = self._tokens(line) if inside else ()
         return bool(tokens) and f" {' '.join(tokens)} " in inside
 
     def _only_inside(self, kind: str, line: str) -> bool:
         """Whether the line's words stand inside a container of this kind and nowhere else."""
         if not self._inside(kind, line):
             return False
-        tokens = words(_MARKER.sub("", line))
+        tokens = self._tokens(line)
         return _count(self._words_of_page(), tokens) <= _count(self._of_kind(kind).words, tokens)
 
     def _words_of_page(self) -> str:
