@@ -336,6 +336,25 @@ def m012_extraction_method(db: Database) -> None:
     db["articles"].add_column("confidence", float)
 
 
+@migrations()
+def m013_fts_follows_only_text(db: Database) -> None:
+    """The full-text index is rewritten on an update of ``title`` or ``text`` only.
+
+    sqlite-utils' update trigger fires on any column: setting ``cluster_id`` or ``story_id``
+    (a cluster or story merge moves every article of it) deleted and re-added each
+    article's whole text in the full-text index, re-tokenising what had not changed. The
+    index holds only those two columns, so it stays exactly in step."""
+    db.execute('drop trigger if exists "articles_au"')
+    db.execute(
+        'create trigger "articles_au" after update of "title", "text" on "articles" begin\n'
+        '  insert into "articles_fts" ("articles_fts", rowid, "title", "text")'
+        ' values(\'delete\', old.rowid, old."title", old."text");\n'
+        '  insert into "articles_fts" (rowid, "title", "text")'
+        ' values (new.rowid, new."title", new."text");\n'
+        "end"
+    )
+
+
 def _with_references(table: str, sql: str) -> str:
     r"""``sql`` (a CREATE TABLE) with a REFERENCES clause after each of the table's id columns.
 

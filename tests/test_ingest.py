@@ -171,3 +171,27 @@ def test_each_article_records_its_extraction_and_confidence(
     assert found and all(method == "trafilatura_fast" for method, _ in found)
     assert all(0.0 <= confidence <= 1.0 for _, confidence in found)
     assert rows(db, "select count(*) from articles where id > 1 and confidence >= 0.5")[0][0] > 0
+
+
+def test_full_text_index_follows_text_not_other_columns(tmp_path: Path) -> None:
+    """m013: moving an article to another cluster or story leaves its full-text entry as it
+    is (a merge no longer re-indexes every text); a changed text is re-indexed, and the
+    index stays consistent either way."""
+    db = tmp_path / "old.db"
+    old = Database(db)
+    migrations.apply(old, stop_before="m013_fts_follows_only_text")
+    old["articles"].insert({"id": 1, "title": "Bridge", "text": "The mayor opened the bridge."})
+    old.close()
+    new = Database(db)
+    migrations.apply(new)
+    trigger = new.execute("select sql from sqlite_master where name = 'articles_au'").fetchone()
+    assert 'after update of "title", "text"' in trigger[0]
+    before = new.conn.total_changes
+    new.execute("update articles set story_id = 7, cluster_id = 3 where id = 1")
+    assert new.conn.total_changes - before == 1  # the row; nothing in the full-text tables
+    search = "select rowid from articles_fts where articles_fts match ?"
+    assert new.execute(search, ["bridge"]).fetchall() == [(1,)]
+    new.execute("update articles set text = 'The council closed the tunnel.' where id = 1")
+    assert new.execute(search, ["tunnel"]).fetchall() == [(1,)]
+    assert new.execute(search, ["mayor"]).fetchall() == []
+    new.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
