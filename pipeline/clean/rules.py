@@ -69,7 +69,8 @@ RULES: tuple[Rule, ...] = (
         "share_prompt",
         r"(teilen( sie dies)? mit|(diesen |den )?(artikel|beitrag|seite|inhalt) teilen"
         r"|(jetzt |mit freunden )?teilen|partager( (cet|l')article| sur \w+)?"
-        r"|compartir( (en|esta) \w+)?|condividi( su \w+)?|udostępnij)\s*[:!]?",
+        r"|compartir( (en|esta) \w+)?|condividi( su \w+)?|udostępnij|compartilhe|compartilhar"
+        r"|partilhar|delen( via \w+)?)\s*[:!]?",
         max_words=5,
     ),
     _rule(
@@ -177,7 +178,9 @@ RULES: tuple[Rule, ...] = (
         "comment_prompt",
         r"((schreibe|hinterlasse|hinterlassen sie)( jetzt)? einen kommentar|kommentar"
         r" (schreiben|verfassen|hinzufügen)|(keine|\d+) kommentare?( insgesamt)?\s*:?\s*\d*"
-        r"|kommentare( insgesamt)?\s*:\s*\d*|deja un comentario|laisser un commentaire)"
+        r"|kommentare( insgesamt)?\s*:\s*\d*|deja (un comentario|una respuesta)"
+        r"|laisser un commentaire|lascia un commento|deixe (um comentário|uma resposta)"
+        r"|laat een reactie achter)"
         r"(\s*\(.{1,80}\))?\W*",
     ),
     _rule("also_on", r"also on [\w.-]+\.[a-z]{2,6}\b.{0,200}", max_words=40, needs=("also on",)),
@@ -203,10 +206,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "copyright",
         r".{0,80}(all rights reserved|alle rechte vorbehalten|tous droits réservés"
-        r"|todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone)"
-        r"\.?",
+        r"|todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone"
+        r"|todos os direitos reservados|alle rechten voorbehouden)\.?",
         max_words=16,
-        needs=("reserv", "vorbehalten", "zastrzeżone"),
+        needs=("reserv", "vorbehalten", "zastrzeżone", "voorbehouden"),
     ),
     _rule(
         "copyright",
@@ -222,7 +225,9 @@ RULES: tuple[Rule, ...] = (
         r"(appeared|published) (on|in|at) .{1,80}",
         max_words=20,
     ),
-    _rule("source_credit", r"\(?(source|quelle|fuente|źródło)\s*:\s*.{1,200}", max_words=25),
+    _rule(
+        "source_credit", r"\(?(source|quelle|fuente|fonte|bron|źródło)\s*:\s*.{1,200}", max_words=25
+    ),
     _rule("disclaimer", r"\(?alle angaben ohne gewähr\)?\.?"),
     _rule(
         "photo_credit",
@@ -291,7 +296,9 @@ RULES: tuple[Rule, ...] = (
         r"|diese (themen|artikel|beiträge) könnten) (dich|sie|euch) auch interessieren"
         r"|(contenido|artículos|notas|noticias|temas) relacionad[oa]s|te puede interesar"
         r"|más sobre [\w .'’-]{1,40}|articles? (similaires|liés)|sur le même (sujet|thème)"
-        r"|(czytaj|zobacz) (też|także|również))\s*[.:…]*",
+        r"|(czytaj|zobacz) (też|także|również)|articoli correlati|potrebbe interessarti"
+        r"|(artigos|notícias|matérias) relacionad[oa]s|gerelateerde artikelen|lees ook)"
+        r"\s*[.:…]*",
         max_words=8,
     ),
     _rule(
@@ -341,7 +348,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "tags",
         r"[-•]?\s*(tags|schlagwörter|schlagworte|stichwörter|kategorien|categories|temas"
-        r"|étiquettes|tagi)\s*:?",
+        r"|étiquettes|tagi|etiquetas|etichette|trefwoorden)\s*:?",
     ),
     _rule("prev_next", r"(previous|next) (article|post|story)\s*:?.*", kind="tail", max_words=30),
     _rule(
