@@ -269,6 +269,8 @@ def test_furniture_in_other_languages(line: str, rule: str) -> None:
         "Mehr Themen als im Vorjahr standen diesmal auf der Tagesordnung des Parlaments.",
         "Der Verlag hat alle Rechte an dem Roman an einen Filmproduzenten verkauft.",
         "Sie sind aktuell nicht erreichbar, sagte ein Sprecher des Unternehmens.",
+        "The company said it would get rid of its print newsletter next year.",
+        "Readers who subscribe to the newsletter pay nothing, the publisher said.",
     ],
 )
 def test_sentences_in_other_languages_with_furniture_words_are_kept(sentence: str) -> None:

@@ -307,11 +307,13 @@ RULES: tuple[Rule, ...] = (
         max_words=25,
         needs=("sign up", "subscribe"),
     ),
+    # A prompt opens its sentence with the verb ("Melde dich ...", "Dann abonnieren Sie
+    # ..."); a sentence that only mentions subscribing to a newsletter is not one.
     _rule(
         "newsletter_prompt",
-        r".{0,200}\b(melde dich|meld dich|anmelden|abonnieren|abonniere|schauen sie|inscri\w*"
-        r"|suscr[ií]b\w*|zapisz się|sign up|subscribe|join|get|receive)\b.{0,120}"
-        r"newsletter\w*\b.{0,120}",
+        r"(.{0,200}[.!?:]\s)?(then |so |dann |jetzt |hier |¡)?(melde dich|meld dich|abonniere"
+        r"|abonnieren sie|schauen sie|inscrivez-vous|abonnez-vous|suscr[ií]bete|zapisz się"
+        r"|sign up|subscribe|join|get|receive)\b.{0,120}newsletter\w*\b.{0,120}",
         max_words=40,
         needs=("newsletter",),
     ),
