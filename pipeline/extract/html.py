@@ -3,8 +3,8 @@
 HTML goes through trafilatura with comments off and its own ``deduplicate`` off: its cache is
 process-wide, so output would depend on which worker saw which page first. Deduplication is
 the cluster stage's job. trafilatura runs in ``fast`` mode (no fallback extractors): on the
-article-extraction benchmark it scores higher than the default with our cleaning (F1 0.9821
-against 0.9777, ``benchmarks/extraction.py --modes``) and costs less. Only a doubtful
+article-extraction benchmark it scores higher than the default with our cleaning (F1 0.9824
+against 0.9779, ``benchmarks/extraction.py --modes``, 2026-12-03) and costs less. Only a doubtful
 extraction runs the full mode too: one under 100 words (here), or one the cleaner found
 full of furniture (``pipeline/run/process.py``). Text files are split into lines; their
 headline is picked after the cleaner has removed furniture above it (``take_headline``).

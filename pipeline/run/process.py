@@ -70,13 +70,12 @@ def _extracted_and_cleaned(page: Page) -> Page:
     clean_page(page)
     if page.kind != "html" or page.method != METHOD or furniture_share(page) <= SECOND_LOOK_SHARE:
         return page
-    second = raw
     try:
-        extract(second, full=True)
+        extract(raw, full=True)
     except Rejected:
         return page
-    clean_page(second)
-    return second if (second.confidence or 0) > (page.confidence or 0) else page
+    clean_page(raw)
+    return raw if (raw.confidence or 0) > (page.confidence or 0) else page
 
 
 def clean_page(page: Page) -> None:
