@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from db.migrations import migrations
+from pipeline import wal
 from pipeline.dedup.index import Facts, Member
 from pipeline.errors import StoreError
 from pipeline.records import Page, Rejection
@@ -58,8 +59,11 @@ class Store:
         self.path = path
         self.db = _connect(path)
         self.conn = self.db.conn
+        self.conn.execute(f"pragma wal_autocheckpoint = {wal.SAFETY_PAGES}")
+        self.checkpointer = wal.Checkpointer(path)
 
     def close(self) -> None:
+        self.checkpointer.close()
         self.db.close()
 
     # -- reads: what a page touches ------------------------------------------------------
@@ -289,6 +293,7 @@ class Store:
         with self._writing():
             self._write_end(end, run_id)
             self.db.commit()
+        self.checkpointer.nudge()
 
     def _write_end(self, end: BatchEnd, run_id: int) -> None:
         self.conn.executemany(
