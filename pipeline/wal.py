@@ -40,6 +40,7 @@ class Checkpointer:
 
     @property
     def running(self) -> bool:
+        """Whether the thread is still there (it ends at ``close`` or on an SQLite error)."""
         return self._thread.is_alive()
 
     def nudge(self) -> None:
