@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.stories
 	$(BIN)/python -m benchmarks.throughput --repeats 3 --copies 3
 	$(BIN)/python -m benchmarks.scale --articles 50000 --chunk 10000   # the README's table: --articles 1000000
+	$(BIN)/python -m benchmarks.writer_steps   # which writer steps grew, on that database
 
 # The README's pictures of the browse pages, from the demo database.
 screenshots: demo browser
