@@ -82,13 +82,17 @@ def ingest(db: Path, folder: Path) -> None:
 
 
 def chunk_into(db: Path, count: int, pool: list[str], per_day: int) -> tuple[float, Counter]:
-    """Ingest the next ``count`` articles into ``db``: wall ms per article, step seconds."""
+    """Ingest the next ``count`` articles into ``db``: wall ms per article, step seconds.
+    A run that did not store them all is not a measurement: it stops the benchmark."""
+    before = _stored(db)
     with tempfile.TemporaryDirectory() as tmp:
-        write_chunk(Path(tmp) / "chunk.jsonl", _stored(db), count, pool, per_day)
+        write_chunk(Path(tmp) / "chunk.jsonl", before, count, pool, per_day)
         with timed_steps() as spent:
             started = time.perf_counter()
             ingest(db, Path(tmp))
             wall = time.perf_counter() - started
+    if (stored := _stored(db) - before) != count:
+        raise SystemExit(f"{db}: the run stored {stored:,} of {count:,} articles")
     return wall * 1000 / count, spent
 
 
