@@ -9,6 +9,7 @@ the pages, then serve with ``running``; servers stop when its context ends.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ class Resource:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     etag: str | None = None
+    delay: float = 0.0  # seconds before answering: a slow page, for kill tests
 
 
 @dataclass
@@ -70,6 +72,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.send_header("ETag", resource.etag)
                 self.end_headers()
                 return
+            time.sleep(resource.delay)
+            # the client may have been killed meanwhile
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._answer(resource)
+
+        def _answer(self, resource: Resource) -> None:
             self.send_response(200)
             self.send_header("Content-Type", resource.content_type)
             self.send_header("Content-Length", str(len(resource.body)))

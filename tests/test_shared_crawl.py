@@ -11,7 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from scrapy_redis import picklecompat
 
+from pipeline.crawl.leases import ROUND_FIELD, beat_key, lease_key
+from pipeline.relay.stream import connect
 from tests.conftest import rows
 from tests.sitefarm import Site, bind, running
 from tests.test_crawl import ARTICLES, _build, _sources
@@ -120,4 +123,53 @@ def test_a_crawler_or_the_writer_killed_mid_run_loses_nothing(
     stored = [s for (s,) in rows(db, "select source from articles")]
     rejected = rows(db, "select source, reason from rejected")
     assert len(stored) == len(set(stored)) == len(ARTICLES) + 1, (stored, rejected, err)
+    assert_consistent(db)
+
+
+def _leased(client) -> list[str]:
+    """The URLs of every request a crawler holds a lease on."""
+    return [
+        picklecompat.loads(data)["url"]
+        for key in client.scan_iter(match=lease_key("*"))
+        for field, data in client.hgetall(key).items()
+        if field != ROUND_FIELD
+    ]
+
+
+def _wait_for(done, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_a_page_a_killed_crawler_was_fetching_is_fetched_by_the_next_crawler(
+    web,
+    redis_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """a4 is linked only from a0. The crawler fetching a4 is killed; a0 is stored, so the next
+    round skips it as fresh and never reads that link again. The killed crawler's lease on
+    a4 is what brings it back."""
+    a, b, _ = web
+    a.resources["/news/a4.html"].delay = 60  # held until the crawler is killed
+    sources = _sources(tmp_path / "sources.toml", a, b)
+    client = connect(redis_url)
+    crawler = _crawler(sources, redis_url, "l1", tmp_path / "l1.log")
+    _wait_for(lambda: "/news/a4.html" in a.requests, 120, "a4 never requested")
+    crawler.send_signal(signal.SIGKILL)
+    crawler.wait(timeout=30)
+    assert a.base + "/news/a4.html" in _leased(client)  # with what waited behind it
+    db = tmp_path / "news.db"
+    assert _writer(db, redis_url).returncode == 0  # a0-a3 stored: fresh for the next round
+    a.resources["/news/a4.html"].delay = 0
+    _wait_for(lambda: not list(client.scan_iter(match=beat_key("*"))), 30, "still beating")
+    again = _crawler(sources, redis_url, "l2", tmp_path / "l2.log")
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert _writer(db, redis_url).returncode == 0
+    stored = [s for (s,) in rows(db, "select source from articles")]
+    assert len(stored) == len(set(stored)) == len(ARTICLES) + 1, stored
+    assert a.requests.count("/news/a0.html") == 1  # fresh in the second round: not fetched
+    assert not _leased(client)  # nothing left held
     assert_consistent(db)

@@ -10,9 +10,10 @@ however many crawlers run. Three things scrapy-redis leaves to its users are han
 * Download delays are per process, so N crawlers would hit a site N times as hard: one clock
   per host in Redis (``SET NX PX``) lets a request go only when the host's interval since the
   last request from any crawler has passed (``start_delay`` in ``[settings]``).
-* Requests a crawler popped and then died with are gone for that round; their URLs are
-  found again next round from the feeds, sitemaps and start pages, and are not fresh (the
-  writer mirrors only what it stored).
+* A request a crawler popped and then died with would be gone for the round, and for good
+  when only a stored (so fresh) page links to it: each popped request is leased to its
+  crawler until what it produced is in Redis, and a crawler that stops beating has its
+  leases queued again by the next one (``pipeline.crawl.leases``).
 
 Each crawler extracts, cleans and fingerprints what it fetched and sends the processed page,
 with its ``urls`` row, to the writer's stream (``pipeline.relay``); at the end it sends its
@@ -40,6 +41,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 
 from pipeline.config import Config
 from pipeline.crawl.bridge import CrawlProgress, _page, _silent, _url_row, crawl_counts
+from pipeline.crawl.leases import LEASE
 from pipeline.records import Page
 from pipeline.relay.stream import connect, send, url_state
 from pipeline.run.process import process_page
@@ -65,6 +67,7 @@ def shared_settings(redis_url: str, round_name: str) -> dict[str, object]:
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "DUPEFILTER_CLASS": "pipeline.crawl.shared.RoundDupeFilter",
         "SCHEDULER_PERSIST": True,  # a crawler that ends must not clear what others still use
+        "SCHEDULER_QUEUE_CLASS": "pipeline.crawl.leases.LeasedQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:seen",
         "REDIS_URL": redis_url,
@@ -75,14 +78,21 @@ def shared_settings(redis_url: str, round_name: str) -> dict[str, object]:
             "pipeline.crawl.shared.SharedDelayMiddleware": 950,
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "pipeline.crawl.shared.SharedRobotsMiddleware": 100,
+            "pipeline.crawl.leases.FailedLeaseMiddleware": 5,  # sees failures last
         },
-        "EXTENSIONS": {"pipeline.crawl.shared.RoundPresence": 500},
+        # the last to see what a response produced, next to the engine: see LeaseMiddleware
+        "SPIDER_MIDDLEWARES": {"pipeline.crawl.leases.LeaseMiddleware": 10},
+        "EXTENSIONS": {
+            "pipeline.crawl.shared.RoundPresence": 500,
+            "pipeline.crawl.leases.LeaseKeeper": 510,
+        },
         # Scrapy's delays are per process and applied after our clock: the shared interval
         # replaces them (``SharedDelayMiddleware``)
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
         "WIRECOPY_SHARED_FRONTIER": True,
         "WIRECOPY_ROUND": round_name,
+        "WIRECOPY_CRAWLER": uuid.uuid4().hex,  # this process: its leases, its runs row
     }
 
 
@@ -195,7 +205,7 @@ class RelayPipeline:
         self.crawler = crawler
         self.client = connect(crawler.settings.get("REDIS_URL"))
         self.config = Config()
-        self.crawl_id = uuid.uuid4().hex
+        self.crawl_id = crawler.settings.get("WIRECOPY_CRAWLER")
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
         self.sent = 0
 
@@ -210,6 +220,13 @@ class RelayPipeline:
         self.progress = CrawlProgress(show and sys.stderr.isatty())
 
     def process_item(self, item: dict) -> dict:
+        pending = item.pop(LEASE, None)
+        sent = self._send(item)
+        if pending is not None:
+            pending.sent(self.client)  # on the stream: the response's lease can go
+        return sent
+
+    def _send(self, item: dict) -> dict:
         if item["type"] == "fetch":
             send(self.client, None, {**_url_row(item, kind=item["kind"]), "outcome": "fetched"})
             self.progress.note(item["source"], stored=False)
