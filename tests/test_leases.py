@@ -82,7 +82,7 @@ def test_a_silent_crawlers_requests_are_queued_again_once(redis_url: str) -> Non
             "http://127.0.0.1/b.html",
         ]
         assert _held(client, dead) == [] and len(_held(client, busy)) == 1
-        assert keeper.reclaim(alive.spider) == 0  # nothing twice
+        assert keeper.reclaim() == 0  # nothing twice
     finally:
         keeper.closed("finished")
     assert not list(client.scan_iter(match=lease_key(alive.settings.get("WIRECOPY_CRAWLER"))))

@@ -149,10 +149,11 @@ class LeaseMiddleware:
         lease = response.meta.get(LEASE) if response is not None else None
         if lease is None:
             return items
-        if not items:
+        carriers = sum(isinstance(item, dict) for item in items)  # what RelayPipeline sends
+        if not carriers:
             release(self.client, lease)
             return items
-        pending = _Pending(lease, len(items))
+        pending = _Pending(lease, carriers)
         return [{**item, LEASE: pending} if isinstance(item, dict) else item for item in items]
 
 
@@ -201,7 +202,7 @@ class LeaseKeeper:
         from pipeline.crawl.shared import RoundDupeFilter  # shared.py imports this module
 
         self.seen = RoundDupeFilter(self.client, key=settings.get("SCHEDULER_DUPEFILTER_KEY"))
-        self.reclaim(spider)
+        self.reclaim()
 
     def _beat(self) -> None:
         import redis
@@ -214,7 +215,7 @@ class LeaseKeeper:
                 log.warning("could not beat in Redis: %s", exc)
 
     def idle(self) -> None:
-        if self.reclaim(self.crawler.spider):
+        if self.reclaim():
             raise DontCloseSpider  # requests to fetch again
 
     def closed(self, reason: str) -> None:
@@ -223,7 +224,7 @@ class LeaseKeeper:
             self.client.delete(lease_key(self.owner))
         self.client.delete(beat_key(self.owner))
 
-    def reclaim(self, spider: Any) -> int:
+    def reclaim(self) -> int:
         """Put the leases of every crawler that stopped beating back in this round's
         queue; returns how many requests were queued again."""
         queued = 0
@@ -235,7 +236,7 @@ class LeaseKeeper:
             claimed = f"{lease_key(self.owner)}:{uuid.uuid4().hex}"
             if not self._claim(name, claimed):
                 continue  # another crawler took them first
-            queued += self._requeue(claimed, spider)
+            queued += self._requeue(claimed)
         return queued
 
     def _claim(self, key: str, claimed: str) -> bool:
@@ -247,7 +248,7 @@ class LeaseKeeper:
             return False
         return True
 
-    def _requeue(self, claimed: str, spider: Any) -> int:
+    def _requeue(self, claimed: str) -> int:
         """Queue a claimed lease hash's requests, then delete it (a crawler killed on the
         way leaves it under its own name, for the next one to claim)."""
         leases = self.client.hgetall(claimed)
