@@ -328,7 +328,7 @@ class _Kind:
         tags and roles the HTML text does not mention, and no value that names the kind."""
         tags = frozenset(tag for tag in self.tags if f"<{tag}" in html)
         roles = frozenset(role for role in self.roles if f'role="{role}"' in html)
-        names = frozenset(value for value in values[:_MAX_VALUES] if "'" not in value)
+        names = frozenset(values[:_MAX_VALUES])
         return _Selector(tags, roles, names) if tags or roles or names else None
 
 
