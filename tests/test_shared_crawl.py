@@ -157,6 +157,9 @@ def test_a_page_a_killed_crawler_was_fetching_is_fetched_by_the_next_crawler(
     client = connect(redis_url)
     crawler = _crawler(sources, redis_url, "l1", tmp_path / "l1.log")
     _wait_for(lambda: "/news/a4.html" in a.requests, 120, "a4 never requested")
+    # a4 is requested as soon as a0's callback queued it; a0's own lease goes once its page
+    # is on the stream, a moment later: only then is a0 sure to be fresh next round
+    _wait_for(lambda: a.base + "/news/a0.html" not in _leased(client), 30, "a0 still held")
     crawler.send_signal(signal.SIGKILL)
     crawler.wait(timeout=30)
     assert a.base + "/news/a4.html" in _leased(client)  # with what waited behind it
