@@ -24,7 +24,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis import picklecompat
 from scrapy_redis.queue import PriorityQueue
@@ -138,8 +138,6 @@ class LeaseMiddleware:
                 yield item
 
     def _scheduled(self, output: Any) -> bool:
-        from scrapy import Request
-
         if isinstance(output, Request):
             self.crawler.engine.crawl(output)  # into Redis now, as Scrapy itself would
             return True
