@@ -1,9 +1,22 @@
-"""Bytes to text: the declared charset first, then a byte-order mark, then detection.
+"""Bytes to text: a byte-order mark, then UTF-8 when the bytes are plainly UTF-8, then the
+declared charset, then detection.
 
-Pages lie about their encoding often enough (cp1251 declared as UTF-8, UTF-16 without a BOM)
-that a declared charset is only trusted when the bytes decode cleanly with it. The last resort
-is windows-1252, the web's default for undeclared pages. Anything that
-still does not decode is a ``decode_error`` rejection, never an exception from a codec.
+Pages lie about their encoding often enough (cp1251 declared as UTF-8, UTF-16 without a BOM,
+a page re-saved as UTF-8 under its old ``<meta charset=windows-1252>``) that a label is only
+trusted when the bytes agree with it:
+
+* Bytes that are valid UTF-8 and hold multi-byte sequences are UTF-8, whatever a legacy
+  label says: text in a single-byte encoding is almost never valid UTF-8 by accident (an
+  accented letter would have to be followed by exactly the right continuation bytes every
+  time), while a single-byte label decodes anything, so trusting it gave "Ã©cologique".
+* A label is trusted when it is the only one and the bytes decode with it. When the labels
+  disagree (two ``<meta>`` tags, or the HTTP header and a ``<meta>``), or the label is one of
+  the Cyrillic single-byte encodings, which decode each other's bytes into plausible-looking
+  letters (KOI8-R over windows-1251), the bytes decide between the candidates by letter
+  statistics (charset-normalizer's measure of how chaotic and how coherent the text reads).
+
+The last resort is windows-1252, the web's default for undeclared pages. Anything that still
+does not decode is a ``decode_error`` rejection, never an exception from a codec.
 """
 
 from __future__ import annotations
@@ -26,13 +39,26 @@ _BOMS = (
 
 
 def declared_charset(body: bytes) -> str | None:
-    """The charset an HTML page declares in a ``<meta>`` tag within its first 4 KiB.
+    """The charset an HTML page declares in its first ``<meta>`` tag within its first 4 KiB.
 
     >>> declared_charset(b'<meta charset="windows-1251"><p>x')
     'windows-1251'
     """
-    match = _META_CHARSET.search(body[:4096])
-    return match.group(1).decode("ascii", "replace").lower() if match else None
+    labels = declared_charsets(body)
+    return labels[0] if labels else None
+
+
+def declared_charsets(body: bytes) -> list[str]:
+    """Every charset the page's ``<meta>`` tags declare within its first 4 KiB, in order.
+
+    >>> declared_charsets(b'<meta charset="iso-8859-1"><meta http-equiv="Content-Type" '
+    ...                   b'content="text/html; charset=UTF-8">')
+    ['iso-8859-1', 'utf-8']
+    """
+    return [
+        match.group(1).decode("ascii", "replace").lower()
+        for match in _META_CHARSET.finditer(body[:4096])
+    ]
 
 
 def usable(label: str | None) -> str | None:
@@ -109,10 +135,13 @@ def decode(body: bytes, declared: str | None = None) -> str:
     if utf16 is None and _control_share(body[:4096]) > 0.1:
         raise Rejected(Reason.BINARY, "looks like a binary file, not text")
     # bytes that are plainly UTF-16 come first: their <meta charset=utf-16> is then true
-    for encoding in (utf16, usable(declared), usable(declared_charset(body)), "utf-8"):
-        text = _try(body, encoding)
-        if text is not None:
-            return _reject_if_binary(text)
+    text = _try(body, utf16) if utf16 else _plain_utf8(body)
+    if text is None:
+        text = _by_labels(body, [declared, *declared_charsets(body)])
+    if text is None:
+        text = _try(body, "utf-8")
+    if text is not None:
+        return _reject_if_binary(text)
     text = _mostly_utf8(body)
     if text is not None:
         return _reject_if_binary(text)
@@ -121,6 +150,64 @@ def decode(body: bytes, declared: str | None = None) -> str:
         if text is not None:
             return _reject_if_binary(text)
     raise Rejected(Reason.DECODE_ERROR, "bytes match no known text encoding")
+
+
+def _plain_utf8(body: bytes) -> str | None:
+    """The text, when the bytes are valid UTF-8 and not all ASCII (then no legacy label can
+    be right: see the module's docstring).
+
+    >>> _plain_utf8("écologique".encode()), _plain_utf8("écologique".encode("cp1252"))
+    ('écologique', None)
+    """
+    if body.isascii():
+        return None
+    return _try(body, "utf-8")
+
+
+# Single-byte Cyrillic encodings: each decodes the others' bytes into Cyrillic letters, so a
+# label naming one of them is checked against the bytes.
+_CYRILLIC = ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "cp866", "mac_cyrillic")
+
+
+def _by_labels(body: bytes, labels: list[str | None]) -> str | None:
+    """The text decoded by what the labels say, or None when none of them decodes it.
+
+    One usable label that is not a Cyrillic single-byte encoding is trusted when the bytes
+    decode with it; otherwise the bytes choose among the labels (and, for a Cyrillic label,
+    its sister encodings).
+
+    >>> koi8 = "Городской совет обсудил новый мост через гавань".encode("koi8-r")
+    >>> _by_labels(koi8, ["windows-1251"])
+    'Городской совет обсудил новый мост через гавань'
+    """
+    candidates = list(dict.fromkeys(name for name in map(usable, labels) if name))
+    if len(candidates) == 1 and _codec(candidates[0]) not in _CYRILLIC:
+        return _try(body, candidates[0])
+    if any(_codec(name) in _CYRILLIC for name in candidates):
+        candidates += [name for name in _CYRILLIC if name not in map(_codec, candidates)]
+    for encoding in _ranked(body, candidates):
+        text = _try(body, encoding)
+        if text is not None:
+            return text
+    return None
+
+
+def _codec(name: str) -> str:
+    """charset-normalizer's (and Python's module) name of a codec: "koi8-r" -> "koi8_r"."""
+    return codecs.lookup(name).name.replace("-", "_")
+
+
+def _ranked(body: bytes, candidates: list[str]) -> list[str]:
+    """The candidate encodings, the one whose text reads best first (least chaotic, then
+    most coherent letter frequencies); candidates that do not decode at all come last, in
+    their given order. Detection only reads the first 200 KB."""
+    if len(candidates) < 2:
+        return candidates
+    names = {_codec(name): name for name in candidates}
+    matches = from_bytes(body[:200_000], cp_isolation=list(names))
+    scored = sorted(matches, key=lambda m: (round(m.chaos, 3), -round(m.coherence, 3)))
+    best = [names[m.encoding] for m in scored if m.encoding in names]
+    return list(dict.fromkeys([*best, *candidates]))
 
 
 def _mostly_utf8(body: bytes) -> str | None:
