@@ -112,3 +112,76 @@ def test_truncated_warc_keeps_records_before_the_damage(tmp_path: Path) -> None:
     (plain / "cut.warc").write_bytes(data[: len(data) - 500])
     pages, rejections = collect(plain)
     assert len(pages) == 2 and [r.reason for r in rejections] == [Reason.BAD_WARC]
+
+
+def write_encoded_warc(path: Path, records: list[tuple[str, bytes, list[tuple[str, str]]]]) -> None:
+    """A WARC of responses whose payloads are sent as given, with extra HTTP headers."""
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, payload, extra in records:
+            fields = [("Content-Type", "text/html; charset=utf-8"), *extra]
+            headers = StatusAndHeaders("200 OK", fields, "HTTP/1.1")
+            record = writer.create_warc_record(
+                url, "response", payload=io.BytesIO(payload), http_headers=headers
+            )
+            writer.write_record(record)
+
+
+def chunked(payload: bytes, size: int = 7) -> bytes:
+    parts = [payload[i : i + size] for i in range(0, len(payload), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
+
+
+def test_a_brotli_response_is_inflated_like_gzip(tmp_path: Path) -> None:
+    """Regression (issue 26): a ``Content-Encoding: br`` record was ``bad_warc`` while its
+    neighbours were read; warcio's brotli reader fails with the brotli module we pin."""
+    import brotli
+
+    br = [("Content-Encoding", "br")]
+    write_encoded_warc(
+        tmp_path / "mixed.warc.gz",
+        [
+            ("https://x.test/plain", HTML, []),
+            ("https://x.test/br", brotli.compress(HTML), br),
+            ("https://x.test/gzip", gzip.compress(HTML), [("Content-Encoding", "gzip")]),
+            (
+                "https://x.test/chunked-br",
+                chunked(brotli.compress(HTML)),
+                [*br, ("Transfer-Encoding", "chunked")],
+            ),
+        ],
+    )
+    pages, rejections = collect(tmp_path)
+    assert rejections == []
+    assert [page.url for page in pages] == [
+        "https://x.test/plain",
+        "https://x.test/br",
+        "https://x.test/gzip",
+        "https://x.test/chunked-br",
+    ]
+    assert {page.body for page in pages} == {HTML}
+
+
+def test_a_brotli_bomb_or_a_damaged_brotli_body_costs_only_its_record(tmp_path: Path) -> None:
+    import brotli
+
+    bomb = brotli.compress(b"<p>" + b"x" * (4 * LIMIT))
+    assert len(bomb) < LIMIT // 100
+    br = [("Content-Encoding", "br")]
+    write_encoded_warc(
+        tmp_path / "bad.warc.gz",
+        [
+            ("https://x.test/bomb", bomb, br),
+            ("https://x.test/damaged", b"\xff\x00 not brotli at all" * 20, br),
+            ("https://x.test/cut", brotli.compress(HTML * 50)[:40], br),
+            ("https://x.test/good", brotli.compress(HTML), br),
+        ],
+    )
+    pages, rejections = collect(tmp_path)
+    assert [page.url for page in pages] == ["https://x.test/good"]
+    assert [(r.source, r.reason) for r in rejections] == [
+        ("bad.warc.gz#1", Reason.TOO_LARGE),
+        ("bad.warc.gz#2", Reason.BAD_WARC),
+        ("bad.warc.gz#3", Reason.BAD_WARC),
+    ]
+    assert "brotli" in rejections[1].detail and "ends early" in rejections[2].detail

@@ -18,7 +18,9 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 
 from pipeline.records import Page, Reason, Rejected, Rejection
 from pipeline.sources.common import GZIP_MAGIC, open_regular, raw_hash
@@ -75,6 +77,48 @@ def read_warc_file(path: Path, source: str, limit: int) -> Iterator[Page | Rejec
     except _Damaged as exc:
         detail = f"archive damaged after record {number}: {str(exc)[:200]}"
         yield Rejection(f"{source}#{number + 1}", Reason.BAD_WARC, detail)
+
+
+def _content(record, limit: int) -> bytes:
+    """The record's payload, its transfer and content encodings undone, at most ``limit`` + 1
+    bytes. warcio inflates gzip and deflate itself; its brotli reader does not work with the
+    brotli module we pin (it sets an attribute the decompressor no longer has), so a
+    ``Content-Encoding: br`` payload is inflated here, within the same limit."""
+    encoding = ""
+    if record.http_headers is not None:
+        encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
+    if encoding != "br":
+        return record.content_stream().read(limit + 1)
+    chunked = (record.http_headers.get_header("Transfer-Encoding") or "").lower() == "chunked"
+    stream = ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream
+    return unbrotli(stream, limit)
+
+
+def unbrotli(stream, limit: int) -> bytes:
+    """Inflate a brotli stream to at most ``limit`` + 1 bytes (a larger page is refused by
+    its size, like a gzip bomb); a stream that is damaged or cut raises ``ValueError``.
+
+    >>> import io
+    >>> unbrotli(io.BytesIO(brotli.compress(b"<p>hi</p>" * 3)), 100)
+    b'<p>hi</p><p>hi</p><p>hi</p>'
+    """
+    inflater = brotli.Decompressor()
+    out: list[bytes] = []
+    size = 0
+    try:
+        while size <= limit and (block := stream.read(1 << 16)):
+            out.append(inflater.process(block, output_buffer_limit=limit + 1 - size))
+            size += len(out[-1])
+            while size <= limit and not inflater.can_accept_more_data():
+                out.append(inflater.process(b"", output_buffer_limit=limit + 1 - size))
+                size += len(out[-1])
+                if not out[-1]:
+                    break
+    except brotli.error as exc:
+        raise ValueError(f"the brotli data does not inflate: {exc}") from exc
+    if size <= limit and not inflater.is_finished():
+        raise ValueError("the brotli data ends early")
+    return b"".join(out)
 
 
 class _Damaged(Exception):
@@ -150,8 +194,8 @@ def _page_from_record(record, source: str, limit: int) -> Page | Rejection:
     elif record.rec_type == "resource":
         content_type = record.rec_headers.get_header("Content-Type") or ""
     try:
-        body = record.content_stream().read(limit + 1)
-    except Exception as exc:  # this record's content cannot be decoded (Content-Encoding br)
+        body = _content(record, limit)
+    except Exception as exc:  # this record's content cannot be decoded (a damaged gzip body)
         detail = f"cannot decode the record's content ({type(exc).__name__}: {exc}): {url}"
         return Rejection(source, Reason.BAD_WARC, detail[:500])
     digest = raw_hash(body, (url or "").encode())
