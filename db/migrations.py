@@ -355,6 +355,23 @@ def m013_fts_follows_only_text(db: Database) -> None:
     )
 
 
+@migrations()
+def m014_reversible_sources(db: Database) -> None:
+    """File sources in the reversible form of ``pipeline/sources/names.py``: a ``%`` that
+    could be read as an escape is escaped itself, so a re-ingest of the same folder finds
+    them stored. Crawled pages (sources that are URLs) are left as they are. Two passes, so
+    that no row meets another's old source under the unique index on the way."""
+    from pipeline.sources.names import escape_literal_percent
+
+    db.conn.create_function("wc_escaped", 1, escape_literal_percent, deterministic=True)
+    chosen = "source like '%\\%%' escape '\\' and source not like 'http%://%'"
+    for table in ("articles", "rejected"):
+        db.execute(f"update {table} set source = char(1) || wc_escaped(source) where {chosen}")
+        db.execute(
+            f"update {table} set source = substr(source, 2) where source like char(1) || '%'"
+        )
+
+
 def _with_references(table: str, sql: str) -> str:
     r"""``sql`` (a CREATE TABLE) with a REFERENCES clause after each of the table's id columns.
 

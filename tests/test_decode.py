@@ -23,8 +23,13 @@ def html(text: str, *labels: str) -> str:
 
 @pytest.mark.parametrize(
     ("label", "text"),
-    [("windows-1252", FRENCH), ("ISO-8859-1", FRENCH), ("windows-1251", RUSSIAN)]
-    + [("koi8-r", RUSSIAN), ("iso-8859-7", GREEK)],
+    [
+        ("windows-1252", FRENCH),
+        ("ISO-8859-1", FRENCH),
+        ("windows-1251", RUSSIAN),
+        ("koi8-r", RUSSIAN),
+        ("iso-8859-7", GREEK),
+    ],
 )
 def test_utf8_bytes_under_a_stale_single_byte_label_are_utf8(label: str, text: str) -> None:
     """Regression: a page re-saved as UTF-8 kept its old label and was stored as mojibake
@@ -38,8 +43,12 @@ def test_a_stale_label_in_the_http_header_loses_to_utf8_bytes() -> None:
 
 @pytest.mark.parametrize(
     ("label", "encoding"),
-    [("koi8-r", "cp1251"), ("windows-1251", "koi8-r"), ("iso-8859-5", "cp1251")]
-    + [("windows-1251", "cp866")],
+    [
+        ("koi8-r", "cp1251"),
+        ("windows-1251", "koi8-r"),
+        ("iso-8859-5", "cp1251"),
+        ("windows-1251", "cp866"),
+    ],
 )
 def test_a_cyrillic_label_over_another_cyrillic_encoding(label: str, encoding: str) -> None:
     """Regression: a KOI8-R label over windows-1251 bytes decoded into plausible-looking but
@@ -57,8 +66,12 @@ def test_two_meta_labels_that_disagree_let_the_bytes_decide(labels: tuple[str, s
 
 @pytest.mark.parametrize(
     ("label", "text", "encoding"),
-    [("windows-1252", FRENCH, "cp1252"), ("iso-8859-1", FRENCH, "latin-1")]
-    + [("windows-1251", RUSSIAN, "cp1251"), ("iso-8859-7", GREEK, "iso-8859-7")],
+    [
+        ("windows-1252", FRENCH, "cp1252"),
+        ("iso-8859-1", FRENCH, "latin-1"),
+        ("windows-1251", RUSSIAN, "cp1251"),
+        ("iso-8859-7", GREEK, "iso-8859-7"),
+    ],
 )
 def test_a_true_label_still_decides(label: str, text: str, encoding: str) -> None:
     assert text in decode(html(text, label).encode(encoding))

@@ -81,8 +81,35 @@ def test_file_names_that_are_not_utf8(folder: Path, tmp_path: Path) -> None:
         with open(os.path.join(base, name), "wb") as handle:
             handle.write(page("Bridge news", ENGLISH.replace("bridge", "tunnel")).encode())
     found = outcomes(folder, tmp_path)
-    assert found["caf\ufffd.html"] == "stored"
-    assert found["logo\ufffd.png"] == "not_a_page" and found["good.html"] == "stored"
+    assert found["caf%E9.html"] == "stored"
+    assert found["logo%FE.png"] == "not_a_page" and found["good.html"] == "stored"
+
+
+def test_names_that_differ_only_in_undecodable_bytes_stay_two_sources(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Regression (issue 26): ``bad-\\xff\\xfe-name.html`` was stored as ``bad-��-name.html``,
+    so two such files collapsed into one source and the second became a "new version" of
+    the first. Sources are now reversible, and a second run recognises both as stored."""
+    from pipeline.sources.names import name_bytes
+
+    base = os.fsencode(folder)
+    names = (b"bad-\xff\xfe-name.html", b"bad-\xfe\xff-name.html", b"bad-%FF%FE-name.html")
+    for number, name in enumerate(names):
+        text = ENGLISH.replace("bridge", ("tunnel", "ferry", "canal")[number])
+        with open(os.path.join(base, name), "wb") as handle:
+            handle.write(page(f"Story {number}", text).encode())
+    found = outcomes(folder, tmp_path)
+    stored = sorted(source for source, outcome in found.items() if outcome == "stored")
+    assert stored == [
+        "bad-%25FF%25FE-name.html",
+        "bad-%FE%FF-name.html",
+        "bad-%FF%FE-name.html",
+        "good.html",
+    ]
+    assert all(os.path.exists(os.path.join(base, name_bytes(source))) for source in stored)
+    again = ingest_directory(folder, tmp_path / "news.db", Config(), workers=1, quiet=True)
+    assert (again.counts.stored, again.counts.skipped) == (0, 4)
 
 
 @pytest.mark.parametrize("label", ["undefined", "punycode", "utf-16", "x-nonsense", "cp037"])

@@ -195,3 +195,25 @@ def test_full_text_index_follows_text_not_other_columns(tmp_path: Path) -> None:
     assert new.execute(search, ["tunnel"]).fetchall() == [(1,)]
     assert new.execute(search, ["mayor"]).fetchall() == []
     new.execute("insert into articles_fts (articles_fts) values ('integrity-check')")
+
+
+def test_sources_stored_before_names_were_reversible_are_found_again(tmp_path: Path) -> None:
+    """m014: a file whose name holds a literal ``%41`` keeps being recognised as stored: its
+    old source is rewritten in today's escaped form; crawled URLs are left alone."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    text = " ".join(f"The council met on day {n} to discuss the harbour bridge." for n in range(9))
+    (folder / "a%41.txt").write_text(f"Harbour bridge\n\n{text}", encoding="utf-8")
+    db = tmp_path / "old.db"
+    old = Database(db)
+    migrations.apply(old, stop_before="m014_reversible_sources")
+    old.close()
+    ingest(folder, db)
+    with Database(db).conn as conn:  # as an older version stored them
+        conn.execute("update articles set source = 'a%41.txt'")
+        conn.execute("insert into rejected (source, reason) values ('https://x.test/%41', 'empty')")
+        conn.execute("delete from _sqlite_migrations where name = 'm014_reversible_sources'")
+    ingest(folder, db)
+    assert rows(db, "select source from articles") == [("a%2541.txt",)]
+    assert rows(db, "select stored, skipped from runs order by id desc limit 1") == [(0, 1)]
+    assert rows(db, "select source from rejected") == [("https://x.test/%41",)]

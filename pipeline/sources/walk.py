@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline.records import Page, Reason, Rejection, internal_error
 from pipeline.sources.jsonl import read_jsonl_file
+from pipeline.sources.names import source_of
 from pipeline.sources.page import read_page_file
 from pipeline.sources.warc import read_warc_file
 
@@ -48,10 +49,10 @@ def iter_directory(
     """
     inside = root.resolve()
     if root.is_file():  # one file given: its name is its source
-        yield from _guarded(root, _printable(root.name), limit)
+        yield from _guarded(root, source_of(root.name), limit)
         return
     for path, problem in _walk(root):
-        source = _printable(path.relative_to(root).as_posix())
+        source = source_of(path.relative_to(root).as_posix())
         if problem is not None:
             yield Rejection(source, problem.reason, problem.detail)
         elif not follow_links and not _within(path, inside):
@@ -69,16 +70,6 @@ def count_files(root: Path) -> int:
 def has_files(root: Path) -> bool:
     """Whether a run would find anything at all (stops at the first file)."""
     return root.is_file() or next(_walk(root), None) is not None
-
-
-def _printable(name: str) -> str:
-    """A file name as text that can be stored: bytes that are not UTF-8 (kept by Python as
-    lone surrogates) become U+FFFD.
-
-    >>> _printable("caf\\udce9.html")
-    'caf\\ufffd.html'
-    """
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _within(path: Path, inside: Path) -> bool:
