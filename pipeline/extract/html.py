@@ -31,6 +31,7 @@ from pipeline.extract.decode import decode
 from pipeline.extract.link_list import check_link_list, check_teaser_list
 from pipeline.extract.prepare import needs_preparation, prepare
 from pipeline.extract.structure import Structure
+from pipeline.extract.tame import tame
 from pipeline.records import Page, Reason, Rejected
 
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
@@ -77,6 +78,7 @@ def extract(page: Page, full: bool = False) -> Page:
 def _extract_html(page: Page, html: str, full: bool = False) -> None:
     if not re.search(r"<[a-zA-Z!]", html[:100_000]):
         raise Rejected(Reason.NOT_A_PAGE, "no HTML markup in an .html file")
+    html = tame(html)
     _read_metadata(page, html)
     source, unjoined = _extraction_input(page, html)
     mode = {} if full else EXTRACTION_MODE
