@@ -27,6 +27,8 @@ EXIT_FATAL = 1
 EXIT_USAGE = 2
 EXIT_NOTHING_FETCHED = 69  # EX_UNAVAILABLE: no source could fetch anything
 EXIT_INTERRUPTED = 130
+# --redis may come from the environment, so a password stays out of crontabs and `ps`.
+REDIS_ENV = "WIRECOPY_REDIS_URL"
 BATCH_OPTION = click.option(
     "--batch-size",
     type=click.IntRange(1, 10_000),
@@ -161,7 +163,10 @@ def ingest(
     "redis_url",
     required=True,
     metavar="URL",
-    help="The Redis server the crawlers send processed pages to (redis://host:6379/0).",
+    envvar=REDIS_ENV,
+    show_envvar=True,
+    help="The Redis server the crawlers send processed pages to (redis://host:6379/0; "
+    "redis://:PASSWORD@host:6379/0; rediss:// for TLS).",
 )
 @click.option(
     "--idle-exit",
@@ -229,6 +234,8 @@ def write(
     "--redis",
     "redis_url",
     metavar="URL",
+    envvar=REDIS_ENV,
+    show_envvar=True,
     help="Crawl as one of many crawlers sharing a frontier in this Redis, sending pages to "
     "`write --redis` (no --db here).",
 )
@@ -286,7 +293,9 @@ def crawl(
     except (StoreError, MapError, OSError) as exc:
         _fail(str(exc))
     if not quiet:
-        click.echo(format_crawl(run, redis_url or db_path))
+        from pipeline.relay.stream import shown
+
+        click.echo(format_crawl(run, shown(redis_url) if redis_url else db_path))
     silent = silent_sources(run)
     for name, problem in sorted(silent.items()):  # even with --quiet: cron must mail this
         click.echo(f'warning: source "{name}" fetched nothing ({problem})', err=True)

@@ -101,3 +101,37 @@ def test_a_later_round_that_has_seen_the_url_does_not_queue_it_again(redis_url: 
         assert _queue(later).pop() is None
     finally:
         keeper.closed("finished")
+
+
+class _Opens:
+    """Unpickling this opens (so creates) a file: what a hostile frontier entry could do."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_an_entry_that_is_not_our_json_is_refused_never_unpickled(
+    redis_url: str,  # noqa: F811
+    tmp_path,
+) -> None:
+    """Issue 26: the frontier was kept with pickle, so one entry written into the shared Redis
+    could run code on every crawler. Entries are JSON now; a pickle is dropped and counted."""
+    import pickle
+
+    client = connect(redis_url)
+    crawler = _crawler(redis_url, "r9")
+    queue = _queue(crawler)
+    marker = tmp_path / "pwned"
+    client.zadd(queue.key, {pickle.dumps(_Opens(str(marker)), protocol=4): -10})
+    client.zadd(queue.key, {b'{"not": "ours"}': -9})
+    queue.push(scrapy.Request("http://127.0.0.1/a.html", headers={"If-None-Match": "x"}))
+    request = queue.pop()
+    assert request.url == "http://127.0.0.1/a.html"
+    assert request.headers.get("If-None-Match") == b"x"
+    assert not marker.exists()
+    assert crawler.stats.get_value("wirecopy/frontier_refused") == 2
+    assert len(_held(client, crawler)) == 1  # only the real request's lease
+    assert queue.pop() is None

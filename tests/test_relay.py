@@ -130,3 +130,35 @@ def _stored_some(db: Path) -> bool:
         return rows(db, "select count(*) from articles")[0][0] >= 30
     except Exception:
         return False
+
+
+def test_a_redis_with_a_password_from_the_environment(tmp_path: Path) -> None:
+    """A Redis shared by many machines should need a password: the URL may come from
+    WIRECOPY_REDIS_URL (not the crontab or `ps`), and the password is never printed or
+    stored in the runs row, not even when it is wrong."""
+    import os
+
+    if REDIS is None:
+        pytest.fail("redis-server is not installed: `make test` installs it (apt-get)")
+    port = free_port()
+    server = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path), "--requirepass", "s3cret-word"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    command = [sys.executable, "-m", "pipeline", "write", "--db", str(tmp_path / "n.db")]
+    try:
+        answers(lambda: connect(f"redis://:s3cret-word@127.0.0.1:{port}/0"), 20)
+        for password, status in (("wrong-word", 1), ("s3cret-word", 0)):
+            env = {**os.environ, "WIRECOPY_REDIS_URL": f"redis://:{password}@127.0.0.1:{port}/0"}
+            done = subprocess.run(
+                [*command, "--idle-exit", "0.5"], env=env, capture_output=True, text=True,
+                timeout=120,
+            )  # fmt: skip
+            assert done.returncode == status, done.stderr
+            assert password not in done.stdout + done.stderr
+        assert "***" in rows(tmp_path / "n.db", "select arguments from runs")[0][0]
+        assert "s3cret" not in rows(tmp_path / "n.db", "select arguments from runs")[0][0]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -3,6 +3,7 @@ to one `write --redis` writer; the local test sites count every request."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -11,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from scrapy_redis import picklecompat
 
 from pipeline.crawl.leases import ROUND_FIELD, beat_key, lease_key
 from pipeline.relay.stream import connect
@@ -126,10 +126,49 @@ def test_a_crawler_or_the_writer_killed_mid_run_loses_nothing(
     assert_consistent(db)
 
 
+class _Opens:
+    """Unpickling this opens (so creates) a file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_a_pickle_in_the_shared_frontier_is_refused_not_run(
+    web,
+    redis_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Issue 26: anyone who could write one entry into the crawlers' Redis could run code on
+    every crawler (scrapy-redis unpickled the frontier). A crawler meets a pickle that would
+    write a file: the file never appears, the entry is counted as an error and the crawl
+    goes on."""
+    import pickle
+
+    a, b, _ = web
+    sources = _sources(tmp_path / "sources.toml", a, b)
+    marker = tmp_path / "written-by-a-pickle"
+    client = connect(redis_url)
+    payload = pickle.dumps(_Opens(str(marker)), protocol=4)
+    client.zadd("wirecopy:crawl:p1:requests", {payload: -100})
+    log = tmp_path / "p1.log"
+    crawler = _crawler(sources, redis_url, "p1", log)
+    _, err = crawler.communicate(timeout=300)
+    assert crawler.returncode == 0, err
+    assert not marker.exists()
+    assert log.read_text().count("an entry of the shared frontier was refused") == 1
+    db = tmp_path / "news.db"
+    assert _writer(db, redis_url).returncode == 0
+    assert len(rows(db, "select source from articles")) == len(ARTICLES) + 1
+    assert rows(db, "select errors > 0 from runs where command = 'crawl'") == [(1,)]
+
+
 def _leased(client) -> list[str]:
     """The URLs of every request a crawler holds a lease on."""
     return [
-        picklecompat.loads(data)["url"]
+        json.loads(data)["request"]["url"]
         for key in client.scan_iter(match=lease_key("*"))
         for field, data in client.hgetall(key).items()
         if field != ROUND_FIELD

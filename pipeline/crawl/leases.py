@@ -26,15 +26,17 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy_redis import picklecompat
+from scrapy.utils.request import request_from_dict
 from scrapy_redis.queue import PriorityQueue
 
+from pipeline.crawl import frontier
 from pipeline.relay.stream import connect
 
 log = logging.getLogger(__name__)
 BEAT_TTL_MS = 10_000  # a crawler that has not beaten for this long is gone
 BEAT_EVERY = 2.0  # seconds; from a thread, so a page being processed does not delay it
 LEASE = "wirecopy_lease"  # request.meta key: (crawler, lease id)
+REFUSED = "wirecopy/frontier_refused"  # the stat: queued entries that were not our requests
 ROUND_FIELD = b"round"  # the lease hash's field naming the round its requests came from
 
 # Take the best request of the queue and lease it, in one step: ZPOPMIN, then HSET.
@@ -55,10 +57,12 @@ def beat_key(crawler_id: str) -> str:
 
 
 class LeasedQueue(PriorityQueue):
-    """scrapy-redis's priority queue, with each popped request leased to this crawler."""
+    """scrapy-redis's priority queue, with each popped request leased to this crawler, and
+    its requests kept as JSON (``pipeline/crawl/frontier.py``) whatever serializer is set:
+    an entry that is not one of ours is dropped and counted, never unpickled."""
 
     def __init__(self, server: Any, spider: Any, key: str, serializer: Any = None) -> None:
-        super().__init__(server, spider, key, serializer)
+        super().__init__(server, spider, key, frontier)
         settings = spider.crawler.settings
         self.owner = settings.get("WIRECOPY_CRAWLER")
         self.round = settings.get("WIRECOPY_ROUND")
@@ -73,14 +77,37 @@ class LeasedQueue(PriorityQueue):
             pipe.hdel(lease_key(self.owner), held[1])
         pipe.execute()
 
+    def _encode_request(self, request: Any) -> bytes:
+        return frontier.dumps(request.to_dict(spider=self.spider))
+
+    def _decode_request(self, encoded_request: bytes) -> Any:
+        found = frontier.loads(encoded_request, getattr(self.spider, "sources", ()))
+        return request_from_dict(found, spider=self.spider)
+
     def pop(self, timeout: int = 0) -> Any:
-        lease = uuid.uuid4().hex
-        data = self._pop(keys=[self.key, lease_key(self.owner)], args=[lease, self.round])
-        if not data:
-            return None
-        request = self._decode_request(data)
-        request.meta[LEASE] = (self.owner, lease)
-        return request
+        """The best request of the queue, leased; entries that are not our requests are
+        dropped (with their lease) and counted on the way."""
+        while True:
+            lease = uuid.uuid4().hex
+            data = self._pop(keys=[self.key, lease_key(self.owner)], args=[lease, self.round])
+            if not data:
+                return None
+            try:
+                request = self._decode_request(data)
+            except frontier.NotOurs as exc:
+                refused(self.spider, exc)
+                self.server.hdel(lease_key(self.owner), lease)
+                continue
+            request.meta[LEASE] = (self.owner, lease)
+            return request
+
+
+def refused(spider: Any, problem: Exception) -> None:
+    """An entry of the shared frontier that is not one of our requests: a warning and a count
+    (the crawl's ``errors``), so someone looks at who writes into that Redis."""
+    spider.crawler.stats.inc_value(REFUSED)
+    spider.crawler.stats.inc_value("wirecopy/errors")
+    log.warning("an entry of the shared frontier was refused, not run: %s", problem)
 
 
 def release(client: Any, lease: tuple[str, str] | None) -> None:
@@ -194,9 +221,7 @@ class LeaseKeeper:
         self.client.set(beat_key(self.owner), 1, px=BEAT_TTL_MS)
         threading.Thread(target=self._beat, name="wirecopy-beat", daemon=True).start()
         settings = self.crawler.settings
-        self.queue = LeasedQueue(
-            self.client, spider, settings.get("SCHEDULER_QUEUE_KEY"), picklecompat
-        )
+        self.queue = LeasedQueue(self.client, spider, settings.get("SCHEDULER_QUEUE_KEY"))
         from pipeline.crawl.shared import RoundDupeFilter  # shared.py imports this module
 
         self.seen = RoundDupeFilter(self.client, key=settings.get("SCHEDULER_DUPEFILTER_KEY"))
@@ -255,8 +280,8 @@ class LeaseKeeper:
         for data in leases.values():
             try:
                 request = self.queue._decode_request(data)
-            except Exception as exc:  # a request pickled by another version of the code
-                log.error("a leased request could not be read, dropped: %s", exc)
+            except frontier.NotOurs as exc:  # written by another program or version
+                refused(self.queue.spider, exc)
                 continue
             if origin != self.round and self.seen.request_seen(request):
                 continue  # this round has it already

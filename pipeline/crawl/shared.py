@@ -68,6 +68,7 @@ def shared_settings(redis_url: str, round_name: str) -> dict[str, object]:
         "DUPEFILTER_CLASS": "pipeline.crawl.shared.RoundDupeFilter",
         "SCHEDULER_PERSIST": True,  # a crawler that ends must not clear what others still use
         "SCHEDULER_QUEUE_CLASS": "pipeline.crawl.leases.LeasedQueue",
+        "SCHEDULER_SERIALIZER": "pipeline.crawl.frontier",  # JSON: never pickle
         "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:seen",
         "REDIS_URL": redis_url,

@@ -17,7 +17,7 @@ from pipeline.config import Config
 from pipeline.errors import MapError
 from pipeline.records import Page, Reason, Rejection
 from pipeline.relay.codec import CodecError, Entry, decode_entry
-from pipeline.relay.stream import PageStream, connect
+from pipeline.relay.stream import PageStream, connect, shown
 from pipeline.run.runner import Outcome, StopFlag
 from pipeline.run.writer import Writer
 from pipeline.store import Store
@@ -28,7 +28,7 @@ BLOCK_MS = 1000
 def write_from_redis(store: Store, url: str, config: Config, idle_exit: float | None) -> Outcome:
     """Store every page the stream at ``url`` carries, until stopped or idle."""
     stream = PageStream(connect(url))
-    run_id = store.start_run("write", {"redis": url, "idle_exit": idle_exit})
+    run_id = store.start_run("write", {"redis": shown(url), "idle_exit": idle_exit})
     writer = Writer(store, config, run_id)
     started = last = time.monotonic()
     status = "completed"
@@ -39,7 +39,7 @@ def write_from_redis(store: Store, url: str, config: Config, idle_exit: float | 
                     last = time.monotonic()
         except RedisError as exc:  # what is committed stays; its entries come again
             store.mark_failed(run_id)
-            raise MapError(f"lost the Redis server at {url}: {exc}") from exc
+            raise MapError(f"lost the Redis server at {shown(url)}: {exc}") from exc
         if stop.requested:
             status = "interrupted"
     elapsed = time.monotonic() - started

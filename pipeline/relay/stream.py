@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pipeline.errors import MapError
 from pipeline.records import Page, Rejection
@@ -24,15 +25,31 @@ CONSUMER = "writer"  # one writer: after a restart it is the same consumer
 
 
 def connect(url: str) -> Any:
-    """A Redis client for ``url`` (redis://host:6379/0), checked at once."""
+    """A Redis client for ``url`` (redis://host:6379/0, redis://:PASSWORD@host:6379/0,
+    rediss:// for TLS), checked at once."""
     import redis
 
     try:
         client = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
         client.ping()
     except (redis.RedisError, ValueError) as exc:
-        raise MapError(f"cannot reach Redis at {url}: {exc}") from exc
+        raise MapError(f"cannot reach Redis at {shown(url)}: {exc}") from exc
     return client
+
+
+def shown(url: str) -> str:
+    """A Redis URL as it may be printed or stored: its password masked (cron mails what a
+    command prints, and the ``runs`` table is served by Datasette).
+
+    >>> shown("rediss://crawler:s3cret@queue:6380/0"), shown("redis://queue:6379/0")
+    ('rediss://crawler:***@queue:6380/0', 'redis://queue:6379/0')
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:" if parts.username else ":"
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}***@{host}"))
 
 
 def send(
