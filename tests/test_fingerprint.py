@@ -57,6 +57,49 @@ def test_signature_estimates_jaccard() -> None:
     assert similarity(a, a) == 1.0
 
 
+def test_signatures_are_datasketchs_affine32_values() -> None:
+    """The numpy MinHash gives datasketch's own values, so signatures stored by earlier
+    versions (computed with datasketch) stay comparable with new ones."""
+    from pipeline.dedup.sketch import MinHash
+
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 5, 300):
+        shingles = rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32)
+        reference = MinHash(num_perm=128, seed=1, scheme="affine32", hashfunc=int)
+        reference.update_batch(shingles.tolist())
+        assert np.array_equal(signature(shingles, CONFIG), reference.hashvalues)
+
+
+def test_a_lede_signature_is_that_of_its_own_shingles() -> None:
+    """The lede and windows are read from runs of the article's permuted matrix: the same
+    values as shingling those words alone."""
+    from pipeline.dedup.fingerprint import LEDE_WORDS, fingerprint
+
+    text = (
+        " ".join(f"word{i}" for i in range(30)) + "\n\n" + " ".join(f"other{i}" for i in range(40))
+    )
+    page = fingerprint(_page(text), CONFIG)
+    tokens = words(normalise(text))
+    assert (
+        page.lede_signature == signature(shingle_hashes(tokens[:LEDE_WORDS], 5), CONFIG).tobytes()
+    )
+    window = signature(shingle_hashes(tokens[30 : 30 + LEDE_WORDS], 5), CONFIG).tobytes()
+    assert page.window_signatures == [window]
+    short = fingerprint(_page("Three short words"), CONFIG)
+    assert (
+        short.lede_signature
+        == signature(shingle_hashes(["three", "short", "words"], 5), CONFIG).tobytes()
+    )
+
+
+def _page(text: str):
+    from pipeline.records import Page
+
+    page = Page("x", b"", "text", "x")
+    page.text = text
+    return page
+
+
 def test_datasketch_loads_without_scipy_integrate_and_keeps_it_usable() -> None:
     """pipeline.dedup.sketch skips the scipy.integrate import; what needs it still gets it."""
     script = (
