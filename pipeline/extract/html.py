@@ -28,6 +28,7 @@ from trafilatura.utils import load_html
 
 from pipeline.clean.length import article_length
 from pipeline.extract.decode import decode
+from pipeline.extract.fast import fast_text, options_for
 from pipeline.extract.link_list import check_link_list, check_teaser_list
 from pipeline.extract.prepare import needs_preparation, prepare
 from pipeline.extract.structure import Structure
@@ -50,6 +51,7 @@ def _trafilatura_config() -> ConfigParser:
 
 
 _TRAFILATURA_CONFIG = _trafilatura_config()
+_FAST_OPTIONS = options_for(_TRAFILATURA_CONFIG)
 # trafilatura's mode, chosen with ``python -m benchmarks.extraction --modes``.
 EXTRACTION_MODE: dict[str, bool] = {"fast": True}
 METHOD = "trafilatura_fast"
@@ -97,7 +99,15 @@ def _extract_html(page: Page, html: str, full: bool = False) -> None:
 
 
 def _trafilatura(page: Page, source: str | HtmlElement, mode: dict[str, bool]) -> str:
-    """The body text trafilatura finds in ``source`` (text or parsed tree) in ``mode``."""
+    """The body text trafilatura finds in ``source`` (text or parsed tree) in ``mode``; in
+    fast mode on a parsed tree, with one copy of it (``pipeline/extract/fast.py``)."""
+    if mode == EXTRACTION_MODE and isinstance(source, HtmlElement):
+        try:
+            return fast_text(source, _FAST_OPTIONS, page.url)
+        except (ValueError, TypeError):  # what bare_extraction turns into "no text"
+            return ""
+        except (RecursionError, LxmlError) as exc:
+            raise Rejected(Reason.EXTRACT_ERROR, f"HTML could not be parsed: {exc}") from exc
     try:
         doc = trafilatura.bare_extraction(
             source,
