@@ -16,13 +16,19 @@ import re
 import unicodedata
 from configparser import ConfigParser
 from contextlib import suppress
+from copy import deepcopy
 from urllib.parse import urlsplit
 
 import trafilatura
 from htmldate import find_date
 from lxml.etree import LxmlError
-from lxml.html import HtmlElement
-from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
+from lxml.html import Element, HtmlElement
+from trafilatura.metadata import (
+    examine_meta,
+    examine_title_element,
+    extract_meta_json,
+    extract_url,
+)
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
@@ -38,9 +44,6 @@ from pipeline.records import Page, Reason, Rejected
 _HTML_LANG = re.compile(r"<html[^>]*\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 _SENTENCE_END = ".!?…:;,\"'”’)"
 _MAX_TREE_SIZE = 200_000
-_HEAD_END = re.compile(r"</head\s*>", re.I)
-_HEAD_FALLBACK = 64 * 1024
-_JSON_LD = re.compile(r"<script[^>]+ld\+json[^>]*>.*?</script>", re.I | re.S)
 
 
 def _trafilatura_config() -> ConfigParser:
@@ -81,7 +84,6 @@ def _extract_html(page: Page, html: str, full: bool = False) -> None:
     if not re.search(r"<[a-zA-Z!]", html[:100_000]):
         raise Rejected(Reason.NOT_A_PAGE, "no HTML markup in an .html file")
     html = tame(html)
-    _read_metadata(page, html)
     source, unjoined = _extraction_input(page, html)
     mode = {} if full else EXTRACTION_MODE
     text = _trafilatura(page, source, mode)
@@ -152,67 +154,73 @@ def agreement(first: str, second: str) -> float:
 
 
 def _extraction_input(page: Page, html: str) -> tuple[str | HtmlElement, HtmlElement | None]:
-    """What trafilatura reads: the parsed page, repaired when it needs it
-    (``pipeline/extract/prepare.py``); and, when a split body was joined, the page before
-    the join (the extraction that finds more is kept).
+    """Parse the page once, read its metadata, and say what trafilatura reads: the parsed
+    page, repaired when it needs it (``pipeline/extract/prepare.py``); and, when a split body
+    was joined, the page before the join (the extraction that finds more is kept).
 
-    The page is parsed here rather than by trafilatura so that the structure checks of the
-    cleaner (``pipeline/extract/structure.py``) read the same tree instead of parsing the
-    page again; trafilatura copies a tree it is given (0.2 ms) and leaves it unchanged.
-
-    An undated head is common (26 of the benchmark's 181 pages); htmldate's quick search of
-    the whole page (``<time>`` elements, date classes, the URL) then finds a date for most of
-    them, and the stories, the canonical choice and the ``published`` column need it. That
-    search costs about 1.5 ms (``benchmarks/stages.py``), so it runs only for these pages.
-    """
+    The one parse serves the metadata, the repairs, trafilatura (which works on a copy,
+    ``pipeline/extract/fast.py``) and the cleaner's structure checks
+    (``pipeline/extract/structure.py``)."""
     tree = load_html(html)
     if tree is None:
+        page.site = _host(page.url)
+        page.language = _html_lang(html)
         return html, None  # trafilatura parses it again and says what is wrong
+    _read_metadata(page, html, tree)
     unjoined = prepare(tree) if needs_preparation(html) else None
-    if page.published is None:
-        page.published = _find_date(tree, page.canonical_url)
     return tree, unjoined
 
 
-def _head(html: str) -> str:
-    """The document head plus any JSON-LD blocks from the body: where metadata lives.
+def _read_metadata(page: Page, html: str, tree: HtmlElement) -> None:
+    """Title, author, date, site, canonical URL and language, read before any repair.
 
-    Parsing only this is a fraction of the cost of parsing the whole page again.
+    trafilatura's own ``extract_metadata`` scans the whole body for bylines, categories, tags
+    and licences; with trafilatura's extraction that made ingest 0.8x as fast as bare
+    extraction (``benchmarks/throughput.py``). We keep its meta-tag and JSON-LD readers and
+    its URL rules, and take the title from the head (``_head_title``): authors therefore come
+    from meta tags and JSON-LD only. htmldate's quick search reads the head's meta tags first
+    and, on a page whose head has no date (26 of the benchmark's 181), the page's ``<time>``
+    elements, date classes and URL, which date most of them.
     """
-    end = _HEAD_END.search(html, 0, 500_000)
-    head = html[: end.end()] if end else html[:_HEAD_FALLBACK]
-    tail = html[len(head) :]
-    blocks = _JSON_LD.findall(tail) if "ld+json" in tail else []
-    return head + "".join(blocks) + "</html>"
-
-
-def _read_metadata(page: Page, html: str) -> None:
-    """Title, author, date, site, canonical URL and language from the page's head.
-
-    trafilatura's own ``extract_metadata`` parses the page a second time and scans the whole
-    body for bylines, categories, tags and licences; with trafilatura's extraction that made
-    ingest 0.8x as fast as bare extraction (``benchmarks/throughput.py``). We keep its
-    meta-tag and JSON-LD readers, its title and URL rules and htmldate's quick date search,
-    run on the head alone: authors therefore come from meta tags and JSON-LD only. A page
-    whose head has no date gets one from the whole page (``_extraction_input``).
-    """
-    tree = load_html(_head(html))
-    if tree is None:
-        page.site = _host(page.url)
-        return
     meta = examine_meta(tree)
     with suppress(Exception):  # trafilatura guards its JSON-LD reader the same way
         meta = extract_meta_json(tree, meta)
-    page.title = (meta.title or extract_title(tree) or "").strip() or None
+    page.title = (meta.title or _head_title(tree) or "").strip() or None
     page.author = meta.author if meta.author and " " in meta.author else None
     # The page's own URL is the one it was fetched from, else what it says it is (og:url);
     # its canonical URL is where it points (rel=canonical), which a syndicated copy sets to
     # the original's address.
     page.url = page.url or meta.url or None
     page.canonical_url = _rel_canonical(tree) or meta.url or extract_url(tree, page.url) or None
-    page.published = _find_date(tree, page.canonical_url)
+    page.published = _find_date(_head_document(tree), page.canonical_url) or _find_date(
+        tree, page.canonical_url
+    )
     page.language = _html_lang(html)
     page.site = (meta.sitename or "").lstrip("@") or _host(page.canonical_url or page.url)
+
+
+def _head_document(tree: HtmlElement) -> HtmlElement:
+    """A document of the page's head and its JSON-LD blocks alone (copies: a few dozen
+    elements). htmldate's quick search also reads the body's dates (``<time>``, date
+    classes), which on a page that states its date in the head can be a comment's or a
+    related story's: the head is asked first, the whole page only when it has none."""
+    document = Element("html")
+    head = tree.find("head")
+    if head is not None:
+        document.append(deepcopy(head))
+    body = Element("body")
+    document.append(body)
+    for block in tree.iterfind(".//body//script[@type='application/ld+json']"):
+        body.append(deepcopy(block))
+    return document
+
+
+def _head_title(tree: HtmlElement) -> str | None:
+    """The ``<title>``, or its part before or after a separator ("Story - Site") when that
+    part holds no full stop: trafilatura's title rules as they read the head alone (the
+    body's headings are not consulted, so a page's title is what it names itself)."""
+    title, first, second = examine_title_element(tree)
+    return next((part for part in (first, second) if part and "." not in part), title) or None
 
 
 def _find_date(tree, url: str | None) -> str | None:
