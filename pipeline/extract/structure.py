@@ -8,11 +8,11 @@ navigation, that is when most of its words are link text, or when its text sits 
 ``nav``, ``aside``, ``footer``, ``menu``, ``select`` or ``button`` elements, or elements
 whose class or id names a menu, a sidebar, a share bar or a list of related stories.
 
-Link texts are read from the HTML text with a regular expression when a line is first
-asked about. Containers are looked for only when a candidate line needs them, and only on
-pages whose HTML text holds a class or id value naming one; the tree is the one the
-extract stage parsed for trafilatura (parsed here only when there is none). Plain text
-files have no markup and keep the text rules.
+Link texts, and the page's class and id values, are read from the tree when a line is first
+asked about; containers are looked for only when a candidate line needs them, and a kind's
+class patterns are tried only on pages whose values hold one of its hint words. The tree is
+the one the extract stage parsed (parsed here only when there is none), read and never
+changed. Plain text files have no markup and keep the text rules.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import unescape
 
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -41,11 +41,10 @@ _PLAYER_NAME = re.compile(r"(?:^|[\s_-])(vjs|video-js|jwplayer|jw-[a-z-]+)(?:$|[
 _GALLERY_NAME = re.compile(r"gallery|slideshow|carousel|lightbox|swiper", re.I)
 _BOX_NAME = re.compile(r"disclosure|affiliate|author[-_]?(bio|box)|about[-_]?the[-_]?author", re.I)
 _CAPTION_NAME = re.compile(r"caption|credit|copyright", re.I)
-_ATTRIBUTE = re.compile(r"""(?:class|id)=(?:"([^"]*)"|'([^']*)')""")
+_CLASS_AND_ID = etree.XPath("//@class|//@id", smart_strings=False)
+_ROLE = etree.XPath("//@role", smart_strings=False)
 _MARKER = re.compile(r"^\s*(?:[-*•·|]|\d+[.)])\s+")
 _WORD = re.compile(r"\w+")
-_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
-_TAG = re.compile(r"<[^>]+>")
 # Finding a line's element: blocks of up to _MAX_BLOCK characters, keyed by their first
 # _KEY_WORDS words.
 _BLOCK_TAGS = ("p", "div", "span", "li", "td", "dd", "section", "article")
@@ -72,7 +71,7 @@ class Structure:
         self._containers: dict[str, _Containers] = {}
         self._page_words: str | None = None
         self._tree: HtmlElement | None = tree
-        self._values: set[str] | None = None
+        self._values: tuple[set[str], str, frozenset[str]] | None = None
         self._by_start: dict[tuple[str, ...], HtmlElement] | None = None
         self._line_tokens: dict[str, tuple[str, ...]] = {}
 
@@ -152,11 +151,15 @@ class Structure:
         return sum(covered) / len(tokens)
 
     def _link_texts(self) -> dict[str, list[tuple[str, ...]]]:
-        """Every link's words, by first word, longest first (it covers most at a position)."""
+        """Every link's words, by first word, longest first (it covers most at a position).
+        Read from the parsed page's ``<a>`` elements: a quarter of the cost of a regular
+        expression over the HTML text, and entities and nested tags come out as the
+        parser reads them."""
         if self._links is None:
             self._links = defaultdict(list)
-            for inner in _ANCHOR.findall(self._html):
-                if tokens := words(unescape(_TAG.sub(" ", inner))):
+            tree = self._parsed()
+            for anchor in tree.iter("a") if tree is not None else ():
+                if tokens := words(" ".join(anchor.itertext())):
                     self._links[tokens[0]].append(tokens)
             for found in self._links.values():
                 found.sort(key=len, reverse=True)
@@ -233,23 +236,30 @@ class Structure:
         return self._page_words
 
     def _of_kind(self, kind: str) -> _Containers:
-        """The page's containers of a kind. Which class and id values name one is read
-        from the HTML text first; the page is parsed only when some element can be one."""
+        """The page's containers of a kind: elements of its tags or roles, or whose class or
+        id value names it. The values are matched against the kind's pattern only when the
+        page's values hold one of its hint words (most pages have no player, no gallery)."""
         if kind not in self._containers:
             found = _KINDS[kind]
+            tree = self._parsed()
             select = None
-            if not found.hints or any(hint in self._html for hint in found.hints):
-                values = self._attribute_values()
-                names = sorted(value for value in values if found.names.search(value))
-                select = found.selector(names, self._html)
-            tree = self._parsed() if select else None
-            self._containers[kind] = _Containers(tree, select)
+            if tree is not None:
+                values, joined, present = self._attributes()
+                hinted = not found.hints or any(hint in joined for hint in found.hints)
+                names = sorted(v for v in values if found.names.search(v)) if hinted else []
+                select = found.selector(names, present)
+            self._containers[kind] = _Containers(tree if select else None, select)
         return self._containers[kind]
 
-    def _attribute_values(self) -> set[str]:
-        """Every distinct class and id value of the page (a scan of the HTML text)."""
+    def _attributes(self) -> tuple[set[str], str, frozenset[str]]:
+        """Every distinct class and id value of the page, the same joined (for hint words),
+        and which of the kinds' tags and ARIA roles the page has: read from the tree once."""
         if self._values is None:
-            self._values = {a or b for a, b in _ATTRIBUTE.findall(self._html)} - {""}
+            tree = self._parsed()
+            values = set(_CLASS_AND_ID(tree)) - {""}
+            present = {element.tag for element in tree.iter(*_KIND_TAGS)}
+            present |= {f"role={role}" for role in _ROLE(tree)}
+            self._values = (values, "\n".join(values), frozenset(present))
         return self._values
 
     def _blocks(self) -> dict[tuple[str, ...], HtmlElement]:
@@ -315,19 +325,19 @@ def _linked_headline(element: HtmlElement) -> bool:
 @dataclass(frozen=True)
 class _Kind:
     """A kind of container: its tags, its ARIA roles, a pattern for the class or id values
-    that name it, and words the HTML text must hold for the kind to be looked for."""
+    that name it, and words one of which the page's class and id values must hold for them
+    to be matched against the pattern at all."""
 
     tags: tuple[str, ...]
     roles: tuple[str, ...]
     names: re.Pattern[str]
-    # Words one of which the HTML text must hold for the kind to be looked for at all.
     hints: tuple[str, ...] = ()
 
-    def selector(self, values: list[str], html: str) -> _Selector | None:
+    def selector(self, values: list[str], present: frozenset[str]) -> _Selector | None:
         """How to find the page's elements of this kind, or None when it can have none:
-        tags and roles the HTML text does not mention, and no value that names the kind."""
-        tags = frozenset(tag for tag in self.tags if f"<{tag}" in html)
-        roles = frozenset(role for role in self.roles if f'role="{role}"' in html)
+        none of its tags and roles on the page (``present``), and no value that names it."""
+        tags = frozenset(tag for tag in self.tags if tag in present)
+        roles = frozenset(role for role in self.roles if f"role={role}" in present)
         names = frozenset(values[:_MAX_VALUES])
         return _Selector(tags, roles, names) if tags or roles or names else None
 
@@ -371,7 +381,7 @@ _KINDS: dict[str, _Kind] = {
         ("video", "audio"),
         ("menuitemradio", "slider"),
         _PLAYER_NAME,
-        ("vjs-", "video-js", "jwplayer", "jw-", "<video", "<audio", "menuitemradio"),
+        ("vjs", "video-js", "jwplayer", "jw-"),
     ),
     "gallery": _Kind(
         (), (), _GALLERY_NAME, ("gallery", "slideshow", "carousel", "lightbox", "swiper")
@@ -383,3 +393,4 @@ _KINDS: dict[str, _Kind] = {
         ("isclosure", "ffiliate", "uthorbox", "uthorBox", "uthor-b", "uthor_b", "bout-the-author"),
     ),
 }
+_KIND_TAGS = tuple(sorted({tag for kind in _KINDS.values() for tag in kind.tags}))
