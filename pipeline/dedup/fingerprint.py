@@ -29,7 +29,6 @@ _VARIANTS = (
 _WORD = re.compile(r"\w+")
 _MIX = np.uint64(0x100000001B3)  # the 64-bit FNV prime: multiply-xor mixes word hashes
 _LOW32 = np.uint64(0xFFFFFFFF)
-SCHEME = "affine32"
 
 
 def normalise(text: str) -> str:
@@ -85,12 +84,15 @@ def content_hash(normalised: str) -> str:
 
 @lru_cache(maxsize=4)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's permutation parameters (``a`` odd, ``b``) for this length and seed, drawn
-    once per process: stored signatures stay comparable with datasketch's own."""
-    from pipeline.dedup.sketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """The affine permutations ``h -> a * h + b mod 2**32`` (``a`` odd, so each is a
+    bijection), drawn from numpy's ``RandomState(seed)`` as datasketch 2.0 draws them for its
+    affine32 scheme: signatures stored by versions that used datasketch stay comparable
+    (``tests/test_fingerprint.py`` checks the values against it). Drawn here, a worker does
+    not import datasketch (80 ms on its first page)."""
+    draws = np.random.RandomState(seed)
+    a = draws.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draws.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _premixed(shingles: np.ndarray) -> np.ndarray:
