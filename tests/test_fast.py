@@ -35,7 +35,7 @@ def test_the_text_is_trafilaturas_fast_mode_text(number: int) -> None:
     page = corpus.load(corpus.page_ids()[number])
     tree = load_html(page.html)
     before = etree.tostring(tree)
-    ours = fast_text(tree, options_for(_TRAFILATURA_CONFIG), page.url)
+    ours, _ = fast_text(tree, options_for(_TRAFILATURA_CONFIG), page.url)
     assert etree.tostring(tree) == before  # our tree is left as it was
     assert ours == _theirs(deepcopy(tree), page.url)
 
@@ -53,4 +53,4 @@ def test_a_short_page_is_rescued_and_a_thin_one_retried_as_trafilatura_does() ->
     thin = f"<html><body><article><p>{teaser}</p></article>{paragraphs}"
     for html in (short, thin + "</body></html>"):
         tree = load_html(html)
-        assert fast_text(tree, options_for(_TRAFILATURA_CONFIG), None) == _theirs(tree, None)
+        assert fast_text(tree, options_for(_TRAFILATURA_CONFIG), None).text == _theirs(tree, None)

@@ -21,7 +21,7 @@ measures it, and its rule applied. ``tests/test_extract.py`` checks the texts ag
 from __future__ import annotations
 
 from copy import copy
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml.etree import strip_tags
 from lxml.html import HtmlElement
@@ -51,7 +51,15 @@ def options_for(config: Any) -> Extractor:
     return Extractor(config=config, fast=True, comments=False, tables=True, dedup=False)
 
 
-def fast_text(tree: HtmlElement, options: Extractor, url: str | None) -> str:
+class Extraction(NamedTuple):
+    """What fast mode found, and how many characters of text the page had once cleaned
+    (menus, scripts, forms and footers gone): how much it could have found."""
+
+    text: str
+    page_chars: int
+
+
+def fast_text(tree: HtmlElement, options: Extractor, url: str | None) -> Extraction:
     """The text trafilatura's fast mode extracts from ``tree`` (left unchanged), or ""."""
     work = tree_cleaning(_pruned(copy(tree)), options)
     cleaned_length = len(work.text_content())
@@ -65,10 +73,10 @@ def fast_text(tree: HtmlElement, options: Extractor, url: str | None) -> str:
     if options.max_tree_size and len(body) > options.max_tree_size:
         strip_tags(body, "hi")  # as bare_extraction bounds what it returns
         if len(body) > options.max_tree_size:
-            return ""
+            return Extraction("", cleaned_length)
     if len(text) < options.min_output_size:
-        return ""
-    return xmltotxt(body, options.formatting)
+        return Extraction("", cleaned_length)
+    return Extraction(xmltotxt(body, options.formatting), cleaned_length)
 
 
 def _pruned(tree: HtmlElement) -> HtmlElement:

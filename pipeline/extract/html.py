@@ -59,8 +59,10 @@ _FAST_OPTIONS = options_for(_TRAFILATURA_CONFIG)
 EXTRACTION_MODE: dict[str, bool] = {"fast": True}
 METHOD = "trafilatura_fast"
 FALLBACK_METHOD = "trafilatura_full"
-# An extraction shorter than this many words runs trafilatura's full mode as well.
+# An extraction shorter than this many words, and than this share of the page's cleaned
+# text, runs trafilatura's full mode as well (``_doubtful``).
 FALLBACK_BELOW_WORDS = 100
+FALLBACK_PAGE_SHARE = 0.1
 
 
 def extract(page: Page, full: bool = False) -> Page:
@@ -86,11 +88,12 @@ def _extract_html(page: Page, html: str, full: bool = False) -> None:
     html = tame(html)
     source, unjoined = _extraction_input(page, html)
     mode = {} if full else EXTRACTION_MODE
-    text = _trafilatura(page, source, mode)
+    text, page_chars = _trafilatura(page, source, mode)
     if unjoined is not None:
-        text = max(text, _trafilatura(page, unjoined, mode), key=article_length)
+        other, _ = _trafilatura(page, unjoined, mode)
+        text = max(text, other, key=article_length)
     page.method = FALLBACK_METHOD if full else METHOD
-    if not full and article_length(text) < FALLBACK_BELOW_WORDS:
+    if not full and _doubtful(text, page_chars):
         text = _fall_back(page, source, text)
     if not text.strip():
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
@@ -100,14 +103,28 @@ def _extract_html(page: Page, html: str, full: bool = False) -> None:
     check_teaser_list(page.structure, page.lines)
 
 
-def _trafilatura(page: Page, source: str | HtmlElement, mode: dict[str, bool]) -> str:
-    """The body text trafilatura finds in ``source`` (text or parsed tree) in ``mode``; in
-    fast mode on a parsed tree, with one copy of it (``pipeline/extract/fast.py``)."""
+def _doubtful(text: str, page_chars: int | None) -> bool:
+    """Whether a fast extraction is short enough to doubt: under ``FALLBACK_BELOW_WORDS``
+    and, when the page's cleaned text is known, under ``FALLBACK_PAGE_SHARE`` of it. A short
+    extraction of a page that holds little more is what the page has: full mode found more
+    on 23 of the 24 development pages where it won with fast text under a tenth of the page,
+    and on none of 35 pages above it but one (``python -m benchmarks.extraction``)."""
+    if article_length(text) >= FALLBACK_BELOW_WORDS:
+        return False
+    return page_chars is None or len(text) < FALLBACK_PAGE_SHARE * page_chars
+
+
+def _trafilatura(
+    page: Page, source: str | HtmlElement, mode: dict[str, bool]
+) -> tuple[str, int | None]:
+    """The body text trafilatura finds in ``source`` (text or parsed tree) in ``mode``, and
+    the page's cleaned characters when known; in fast mode on a parsed tree, with one copy
+    of it (``pipeline/extract/fast.py``)."""
     if mode == EXTRACTION_MODE and isinstance(source, HtmlElement):
         try:
             return fast_text(source, _FAST_OPTIONS, page.url)
         except (ValueError, TypeError):  # what bare_extraction turns into "no text"
-            return ""
+            return "", None
         except (RecursionError, LxmlError) as exc:
             raise Rejected(Reason.EXTRACT_ERROR, f"HTML could not be parsed: {exc}") from exc
     try:
@@ -123,7 +140,7 @@ def _trafilatura(page: Page, source: str | HtmlElement, mode: dict[str, bool]) -
         )
     except (ValueError, TypeError, RecursionError, LxmlError) as exc:
         raise Rejected(Reason.EXTRACT_ERROR, f"HTML could not be parsed: {exc}") from exc
-    return (doc.text or "") if doc is not None else ""
+    return ((doc.text or "") if doc is not None else ""), None
 
 
 def _fall_back(page: Page, source: str | HtmlElement, text: str) -> str:
@@ -134,7 +151,7 @@ def _fall_back(page: Page, source: str | HtmlElement, text: str) -> str:
     full mode's text is better more often than not; above, it more often adds other posts'
     teasers or comments, which is why the fast mode stays the first choice.
     """
-    full = _trafilatura(page, source, {})
+    full, _ = _trafilatura(page, source, {})
     page.agreement = agreement(text, full)
     if article_length(full) > article_length(text):
         page.method = FALLBACK_METHOD
