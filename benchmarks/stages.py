@@ -105,6 +105,7 @@ def _placement_ms(pages: list[Page], config: Config) -> float:
             page.title,
             day_of(page.published, None, "2026-01-01"),
             story_terms(page.text, page.language),
+            page.text,
         )
         for i, page in enumerate(pages, start=1)
     ]

@@ -372,6 +372,39 @@ def m014_reversible_sources(db: Database) -> None:
         )
 
 
+@migrations()
+def m015_story_merges(db: Database) -> None:
+    """Stories that became one, and why: a new article that reached both (``similar``, with
+    the two stories' average-link score) or copies that joined their clusters (``copies``).
+    The kept story is the older; the other's clusters and articles moved to it.
+
+    ``story_terms.df`` becomes ``occurrences``: the story index now counts how often a term
+    occurs in the clusters' first articles, not in how many (``pipeline/stories/
+    placement.py``). Counts stored before are kept as they are (each at least one per
+    article) and new ones are added to them."""
+    db.execute('alter table story_terms rename column "df" to "occurrences"')
+    db["story_merges"].create(
+        {
+            "id": int,
+            "story_id": int,
+            "merged_story_id": int,
+            "cluster_id": int,
+            "reason": str,
+            "score": float,
+            "run_id": int,
+            "merged_at": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("story_id", "stories", "id"),
+            ("cluster_id", "clusters", "id"),
+            ("run_id", "runs", "id"),
+        ],
+    )
+    db["story_merges"].create_index(["story_id"])
+    db["story_merges"].create_index(["merged_story_id"])
+
+
 def _with_references(table: str, sql: str) -> str:
     r"""``sql`` (a CREATE TABLE) with a REFERENCES clause after each of the table's id columns.
 

@@ -182,10 +182,10 @@ class Store:
         return rows[0] if rows else None
 
     def term_frequencies(self, terms: list[str]) -> dict[str, int]:
-        """Stored story-term document frequencies (the empty term holds the count)."""
+        """Stored story-term occurrence counts (the empty term holds the clusters counted)."""
         found: dict[str, int] = {}
         for chunk in _chunked(terms):
-            sql = f"select term, df from story_terms where term in ({_marks(chunk)})"
+            sql = f"select term, occurrences from story_terms where term in ({_marks(chunk)})"
             found.update(self.conn.execute(sql, chunk).fetchall())
         return found
 
@@ -280,13 +280,17 @@ class Store:
                 sql = f"update {table} set story_id = ? where {column} = ?"
                 self.conn.execute(sql, [story_id, cluster_id])
 
-    def move_story(self, source: int, target: int) -> None:
-        """Story ``source`` merges into ``target``: its clusters and articles follow."""
+    def move_story(self, source: int, target: int, merge: dict) -> None:
+        """Story ``source`` merges into ``target``: its clusters and articles follow, and the
+        merge is recorded in ``story_merges`` (``merge``: cluster_id, reason, score, run_id)."""
         with self._writing():
             for table in ("articles", "clusters"):
                 sql = f"update {table} set story_id = ? where story_id = ?"
                 self.conn.execute(sql, [target, source])
             self.conn.execute("delete from stories where id = ?", [source])
+            row = {"story_id": target, "merged_story_id": source, **merge, "merged_at": now()}
+            sql = f"insert into story_merges ({', '.join(row)}) values ({_marks(row)})"
+            self.conn.execute(sql, list(row.values()))
 
     def finish_batch(self, end: BatchEnd, run_id: int) -> None:
         """Write the batch's summary rows and commit: the batch is now durable."""
@@ -304,8 +308,8 @@ class Store:
         )
         self.db["site_lines"].upsert_all(end.site_lines, pk=("site", "line_hash"))
         self.conn.executemany(
-            "insert into story_terms (term, df) values (:term, :df)"
-            " on conflict(term) do update set df = excluded.df",
+            "insert into story_terms (term, occurrences) values (:term, :occurrences)"
+            " on conflict(term) do update set occurrences = excluded.occurrences",
             end.story_terms,
         )
         self.db["stories"].upsert_all(end.stories, pk="id")

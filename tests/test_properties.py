@@ -103,5 +103,5 @@ def test_story_terms_are_counted_words_and_names(text: str, language: str | None
 def test_story_placement_never_fails_and_ids_are_cluster_ids(bags: list[dict[str, int]]) -> None:
     index = StoryIndex(StoryConfig(), NothingStored())
     for cluster, bag in enumerate(bags, start=1):
-        story, score = index.place(Founder(cluster, None, 738000, bag))
+        story, score, _ = index.place(Founder(cluster, None, 738000, bag))
         assert 1 <= story <= cluster and 0.0 <= score <= 1.0001

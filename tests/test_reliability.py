@@ -80,6 +80,10 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
             ).fetchall(),
             "stories": conn.execute("select * from stories order by id").fetchall(),
             "story_terms": conn.execute("select * from story_terms order by term").fetchall(),
+            "story_merges": conn.execute(
+                "select story_id, merged_story_id, cluster_id, reason, score from story_merges"
+                " order by id"
+            ).fetchall(),
             "pairs": conn.execute("select * from pairs order by 1, 2").fetchall(),
             "furniture": conn.execute("select * from furniture order by 1, 2").fetchall(),
             "rejected": conn.execute(

@@ -172,7 +172,61 @@ def test_merging_two_stories_keeps_one_row_with_both_clusters() -> None:
     index.merge(2, 1)
     (row,) = index.story_rows()
     assert row["id"] == 1 and "beijing" in row["key_names"]
-    assert "@beijing" in index.stories[1].posted_names() and 2 not in index.stories
+    assert "@beijing" in index.stories[1].posted_terms() and 2 not in index.stories
+
+
+def _seed_runs(tmp_path: Path, runs: list[list[str]], name: str) -> Path:
+    """Ingest the seeds in these runs (seed file names per run) into one database."""
+    folder, db = tmp_path / f"{name}-pages", tmp_path / f"{name}.db"
+    folder.mkdir()
+    for names in runs:
+        for seed in names:
+            shutil.copy(SEEDS / seed, folder / seed)
+        ingest(folder, db)
+    return db
+
+
+SEED_NAMES = sorted(path.name for path in SEEDS.glob("*.txt"))
+
+
+def test_a_report_that_shows_two_stories_are_one_event_merges_them(tmp_path: Path) -> None:
+    """Issue 24: two seed reports (the first and the fourth) are too far apart to share a
+    story; the third reaches both, and the two stories (stored by an earlier run) become one.
+    The older id survives, the articles follow, and the merge is recorded."""
+    first_run = [SEED_NAMES[0], SEED_NAMES[3]]
+    db = _seed_runs(tmp_path, [first_run], "merge")
+    assert rows(db, "select id, story_id from articles order by id") == [(1, 1), (2, 2)]
+    db = _seed_runs(tmp_path, [first_run, SEED_NAMES[2:3]], "merge2")
+    assert rows(db, "select id, story_id from articles order by id") == [(1, 1), (2, 1), (3, 1)]
+    assert rows(db, "select id, clusters, articles from stories") == [(1, 3, 3)]
+    merges = rows(
+        db, "select story_id, merged_story_id, cluster_id, reason, run_id from story_merges"
+    )
+    assert merges == [(1, 2, 3, "similar", 2)]
+    assert rows(db, "select score >= 0.28 from story_merges") == [(1,)]
+
+
+def test_stories_and_their_merges_are_the_same_in_one_run_or_many(tmp_path: Path) -> None:
+    """The seeds in one run, or in three (each adding files that sort after the last), give
+    the same stories, term counts and postings; so does the merge of the first test, made
+    within one run."""
+    one = _seed_runs(tmp_path, [SEED_NAMES], "one")
+    many = _seed_runs(tmp_path, [SEED_NAMES[:2], SEED_NAMES[2:3], SEED_NAMES[3:]], "many")
+    for sql in (
+        "select id, story_id, cluster_id from articles order by id",
+        "select id, title, key_names, clusters, articles, first_day, last_day, terms from stories",
+        "select story_id, merged_story_id, cluster_id, reason, score from story_merges",
+        "select * from story_postings order by 1, 2, 3",
+        "select * from story_terms order by term",
+    ):
+        assert rows(one, sql) == rows(many, sql), sql
+    bridged = tmp_path / "bridged"  # the first test's order, in one run: the same merge
+    bridged.mkdir()
+    for prefix, number in zip("abc", (0, 3, 2), strict=True):
+        shutil.copy(SEEDS / SEED_NAMES[number], bridged / f"{prefix}_{SEED_NAMES[number]}")
+    ingest(bridged, tmp_path / "bridged.db")
+    merges = "select story_id, merged_story_id, cluster_id, reason from story_merges"
+    assert rows(tmp_path / "bridged.db", merges) == [(1, 2, 3, "similar")]
 
 
 def test_a_copy_that_bridges_two_clusters_leaves_one_cluster_in_the_story(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.clean.site import SiteFurniture, site_key
@@ -17,7 +18,7 @@ from pipeline.dedup.index import ClusterIndex, Member, Placement, Prints
 from pipeline.errors import StoreError
 from pipeline.records import Page, Rejection, internal_error
 from pipeline.store import BatchEnd, Extra, Store, article_row, now, rejection_row
-from pipeline.stories.placement import Founder, StoryIndex, day_of
+from pipeline.stories.placement import Founder, Merge, StoryIndex, day_of
 from pipeline.stories.terms import story_terms
 
 STORY_CACHE = 5000  # stories kept in memory besides those changed in the batch
@@ -90,9 +91,10 @@ class Writer:
             cluster, published, fetched_at, ingested_at, title, text, language = row
             terms = story_terms(text, language)
             day = day_of(published, fetched_at, ingested_at)
-            story = self.stories.place(Founder(cluster, title, day, terms))[0]
-            self.store.set_cluster_story(cluster, story)
-            self._touched_stories.add(story)
+            placed = self.stories.place(Founder(cluster, title, day, terms, text))
+            self._moved_stories(placed.merges, cluster)
+            self.store.set_cluster_story(cluster, placed.story)
+            self._touched_stories.add(placed.story)
             self._count_item()
         self.flush()
 
@@ -197,12 +199,13 @@ class Writer:
                 if kind == "partial"
             ]
             day = day_of(page.published, page.fetched_at, stamp)
-            founder = Founder(cluster, page.title, day, page.terms)
+            founder = Founder(cluster, page.title, day, page.terms, page.text)
             started = time.perf_counter()
-            story, _ = self.stories.place(founder, min(linked) if linked else None)
+            placed = self.stories.place(founder, min(linked) if linked else None)
             self.counts.story_seconds += time.perf_counter() - started
-            self.store.add_cluster(cluster, story, stamp)
-            return story
+            self._moved_stories(placed.merges, cluster)
+            self.store.add_cluster(cluster, placed.story, stamp)
+            return placed.story
         for old, root in placement.merged:
             mine, theirs = self.store.story_of_cluster(old), self.store.story_of_cluster(root)
             self.store.drop_cluster(old)
@@ -210,10 +213,19 @@ class Writer:
             if mine != theirs:
                 kept, gone = sorted((mine, theirs))
                 self.stories.merge(gone, kept)
-                self.store.move_story(gone, kept)
-                self._touched_stories.discard(gone)
-                self._touched_stories.add(kept)
+                self._moved_stories([Merge(kept, gone, 1.0)], cluster, "copies")
         return self.store.story_of_cluster(cluster)
+
+    def _moved_stories(
+        self, merges: Iterable[Merge], cluster: int, reason: str = "similar"
+    ) -> None:
+        """Stories merged (the index has folded them already): the database follows, and
+        each merge is recorded with the cluster that caused it."""
+        for merge in merges:
+            row = {"cluster_id": cluster, "reason": reason, "score": merge.score}
+            self.store.move_story(merge.gone, merge.kept, {**row, "run_id": self.run_id})
+            self._touched_stories.discard(merge.gone)
+            self._touched_stories.add(merge.kept)
 
     def flush(self) -> None:
         """Close the batch: summary rows, story state, counters, then commit."""

@@ -12,9 +12,11 @@ bags, compared separately later (``pipeline/stories/placement.py``):
   language quotes English names and phrases.
 * ``names``: capitalised words that do not open a sentence (``Putin``, ``Hmeimim``), the
   cheapest proper-noun detector there is (Latin, Greek and Cyrillic capitals).
+* ``numbers``: the numbers the text gives (an age, a magnitude, a toll, a score, a year):
+  every report of one event repeats its numbers, other events of the same kind have others.
 
-Names are stored with a leading ``@`` in the same dict, so one document-frequency table serves
-both bags.
+Names are stored with a leading ``@`` and numbers with ``#`` in the same dict, so one
+document-frequency table serves the three bags.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ CONTRACTION = re.compile(r"['’](?:ve|ll|re|d|m|t)$", re.IGNORECASE)
 # A line whose words of three letters or more are mostly capitalised is set in title case.
 TITLE_CASE_SHARE, TITLE_CASE_MIN_WORDS = 0.75, 4
 NAME_PREFIX = "@"
+NUMBER_PREFIX = "#"
+# A number as written: digits, with the separators inside it ("2,000", "5.6"; a full stop or
+# comma after it is punctuation).
+NUMBER = re.compile(r"\b\d[\d.,]*\b")
 # How much text decides the language: enough for a clear majority, cheap for long pages.
 LANGUAGE_SAMPLE = 400
 # A declared language is believed when its stop words are this share of the first words
@@ -106,6 +112,11 @@ def stop_words_for(tokens: list[str], declared: str | None = None) -> frozenset[
     return _with_english(max(sorted(votes), key=votes.__getitem__, default="English"))
 
 
+def english_stop_words() -> frozenset[str]:
+    """English stop words (jusText's list): what a headline's words are read against."""
+    return _stop_lists()["English"]
+
+
 @cache
 def _with_english(language: str) -> frozenset[str]:
     lists = _stop_lists()
@@ -113,16 +124,20 @@ def _with_english(language: str) -> frozenset[str]:
 
 
 def story_terms(text: str, language: str | None = None) -> dict[str, int]:
-    """Content words and (``@``-prefixed) names of an article, with their counts.
+    """Content words, (``@``-prefixed) names and (``#``-prefixed) numbers of an article, with
+    their counts.
 
     >>> terms = story_terms("Mr Putin flew to the Hmeimim airbase. The visit to Hmeimim was short.")
     >>> terms["@hmeimim"], terms["airbase"], "@the" in terms, "the" in terms
     (2, 1, False, False)
+    >>> story_terms("The 5.6 magnitude quake hit 2,000 homes, 2,000 of them old.")["#2,000"]
+    2
     """
     tokens = WORD.findall(text.casefold())
     stop = stop_words_for(tokens, language)
     counts = Counter(token for token in tokens if len(token) > 2 and token not in stop)
     counts.update(NAME_PREFIX + name for name in _names(text, stop))
+    counts.update(NUMBER_PREFIX + number for number in NUMBER.findall(text))
     return dict(counts)
 
 
