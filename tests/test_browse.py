@@ -1,4 +1,6 @@
-"""Datasette with our metadata: every canned query runs against a real ingested database."""
+"""Datasette with our plugin: every canned query runs against a real ingested database, and
+plain ``datasette`` (the plugin installed by its entry point) shows what ``serve`` shows, for
+wirecopy's databases only."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import corpus
-from pipeline.web.serve import datasette_for, metadata_for, serve_arguments
+from pipeline.web.browse import PLACEHOLDER, _template
+from pipeline.web.serve import datasette_for, serve_arguments
 from tests.conftest import ingest, rows, serving
 from tests.test_ingest import syndication_dir  # noqa: F401 - shared fixture
 
@@ -24,9 +27,9 @@ def news_db(syndication_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return db
 
 
-def _get(db: Path, path: str) -> tuple[int, object]:
+def _get(db: Path, path: str, *others: Path) -> tuple[int, object]:
     async def fetch() -> tuple[int, object]:
-        datasette = datasette_for(db)
+        datasette = datasette_for(db, *others)
         response = await datasette.client.get(path)
         return response.status_code, response.json() if "json" in path else response.text
 
@@ -90,7 +93,7 @@ def test_full_text_search_groups_copies_and_quotes_the_text(news_db: Path) -> No
 
 
 def test_every_column_is_described(news_db: Path) -> None:
-    tables = metadata_for(news_db)["databases"]["news"]["tables"]
+    tables = _template()["databases"][PLACEHOLDER]["tables"]
     for table in (
         "articles",
         "clusters",
@@ -100,13 +103,16 @@ def test_every_column_is_described(news_db: Path) -> None:
         "runs",
         "urls",
         "site_lines",
+        "stories",
+        "story_terms",
+        "story_merges",
     ):
         columns = [name for _, name, *_ in rows(news_db, f"pragma table_info({table})")]
         assert set(columns) <= set(tables[table]["columns"]), table
 
 
 def test_no_writable_canned_queries(news_db: Path) -> None:
-    queries = metadata_for(news_db)["databases"]["news"]["queries"]
+    queries = _template()["databases"][PLACEHOLDER]["queries"]
     assert queries and not any(query.get("write") for query in queries.values())
     assert all(
         query["sql"].lstrip().lower().startswith(("select", "with")) for query in queries.values()
@@ -123,7 +129,7 @@ def test_serve_binds_localhost_by_default(news_db: Path) -> None:
 
     host = next(p for p in cli.commands["serve"].params if p.name == "host")
     assert host.default == "127.0.0.1"
-    args = serve_arguments(news_db, host.default, 8001, Path("m.json"))
+    args = serve_arguments(news_db, host.default, 8001)
     assert args[args.index("--host") + 1] == "127.0.0.1"
     assert "-i" not in args and "--immutable" not in args
 
@@ -155,3 +161,79 @@ def test_the_articles_search_box_points_to_the_ranked_search(news_db: Path) -> N
     search ranked by relevance, copies grouped."""
     status, html = _get(news_db, "/news/articles?_search=WeWork")
     assert status == 200 and 'href="/-/search?q=WeWork"' in html
+
+
+@pytest.fixture(scope="module")
+def other_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database wirecopy did not make, served beside ours."""
+    import sqlite3
+
+    db = tmp_path_factory.mktemp("other") / "other.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table articles (id integer primary key, title text)")
+        conn.execute("insert into articles values (1, 'Not ours')")
+    return db
+
+
+def test_another_database_beside_ours_looks_as_usual(news_db: Path, other_db: Path) -> None:
+    """Issue 25: the plugin acts only on wirecopy's databases. Beside another one, the home
+    page is Datasette's list of databases, the other's tables have no wirecopy links or
+    metadata, and wirecopy's pages answer 404 for it; ours keeps them under its name."""
+    status, home = _get(news_db, "/", other_db)
+    assert status == 200 and "/other" in home and "largest stories" not in home.lower()
+    status, table = _get(news_db, "/other/articles", other_db)
+    assert status == 200 and "/-/article/" not in table and "wirecopy.css" not in table
+    assert _get(news_db, "/other/-/cluster/1", other_db)[0] == 404
+    status, queries = _get(news_db, "/other.json", other_db)
+    assert status == 200 and not queries.get("queries")
+    (cluster,) = rows(news_db, "select cluster_id from articles where source = 'original.html'")[0]
+    status, page = _get(news_db, f"/news/-/cluster/{cluster}", other_db)
+    assert status == 200 and "canonical" in page
+    assert _get(news_db, f"/-/cluster/{cluster}", other_db)[0] == 200  # the first of ours
+
+
+def test_plain_datasette_shows_wirecopys_pages(news_db: Path, tmp_path: Path) -> None:
+    """Issue 25: with wirecopy installed, `datasette news.db` (a real process, started as a
+    user would) has the browse pages, the canned queries and the index tables hidden."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    datasette = Path(sys.executable).with_name("datasette")
+    assert datasette.exists() or shutil.which("datasette")
+    server = subprocess.Popen(
+        [str(datasette), str(news_db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/news.json", timeout=5) as response:
+                    database = json.loads(response.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "datasette did not start"
+                time.sleep(0.2)
+        with urllib.request.urlopen(base + "/", timeout=10) as response:
+            home = response.read().decode()
+        (cluster,) = rows(
+            news_db, "select cluster_id from articles where source = 'original.html'"
+        )[0]
+        with urllib.request.urlopen(f"{base}/-/cluster/{cluster}", timeout=10) as response:
+            page = response.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert "Largest stories" in home or "largest stories" in home.lower()
+    assert "canonical" in page
+    names = {query["name"] for query in database["queries"]}
+    assert {"largest_clusters", "largest_stories", "search"} <= names
+    hidden = {table["name"] for table in database["tables"] if table["hidden"]}
+    assert {"index_bands", "index_ledes", "story_postings"} <= hidden

@@ -8,35 +8,52 @@ from typing import Any
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from pipeline.web.browse import queries
+from pipeline.web.browse import databases, queries
 from pipeline.web.browse.diff import changed_words, folded, word_diff
 from pipeline.web.browse.timeline import timeline_svg
 
 COPIES_COMPARED = 60  # copies shown with their diff; a larger cluster lists the rest
 
 
-async def _read(datasette: Any, function: Any, *args: Any) -> Any:
-    database = datasette.get_database()
+def _database(datasette: Any, request: Any) -> Any:
+    """The database a page reads: the one its address names, else the first of wirecopy's;
+    a database wirecopy did not make has no such pages (404)."""
+    named = request.url_vars.get("database")
+    ours = databases.ours(datasette)
+    if named is None and ours:
+        return datasette.get_database(ours[0])
+    for name in ours:
+        if datasette.databases[name].route == named:
+            return datasette.get_database(name)
+    raise NotFound("wirecopy's pages are for the databases wirecopy made")
+
+
+async def _read(datasette: Any, request: Any, function: Any, *args: Any) -> Any:
+    database = _database(datasette, request)
     return await database.execute_fn(lambda conn: function(conn, *args))
 
 
 async def _page(datasette: Any, request: Any, template: str, context: dict) -> Response:
-    database = datasette.get_database()
-    context = {"database": database.name, "wc": _links(datasette), **context}
+    database = _database(datasette, request)
+    links = _links(datasette, database.name)
+    context = {"database": database.name, "wc": links, **context}
     html = await datasette.render_template(f"wirecopy/{template}", context, request=request)
     return Response.html(html)
 
 
-def _links(datasette: Any) -> dict[str, str]:
-    """URL prefixes for the templates, under Datasette's base URL."""
+def _links(datasette: Any, name: str) -> dict[str, str]:
+    """URL prefixes for the templates, under Datasette's base URL: the short addresses for
+    the first of wirecopy's databases, addresses under its name for another."""
+    start = databases.prefix(datasette, name) or ""
     path = datasette.urls.path
+    only = databases.only_ours(datasette) and not start
     return {
-        "home": path("/"),
-        "cluster": path("/-/cluster/"),
-        "article": path("/-/article/"),
-        "story": path("/-/story/"),
-        "search": path("/-/search"),
-        "database": datasette.urls.database(datasette.get_database().name),
+        "home": path("/" if only else f"{start or '/' + name}/-/wirecopy"),
+        "cluster": path(f"{start}/-/cluster/"),
+        "article": path(f"{start}/-/article/"),
+        "story": path(f"{start}/-/story/"),
+        "search": path(f"{start}/-/search"),
+        "database": datasette.urls.database(name),
     }
 
 
@@ -58,13 +75,13 @@ ARTICLE_LIST = (
 
 
 async def home(datasette: Any, request: Any) -> Response:
-    data = await _read(datasette, queries.home)
+    data = await _read(datasette, request, queries.home)
     columns = "&".join(f"_col={name}" for name in ARTICLE_LIST)
     return await _page(datasette, request, "home.html", {"home": data, "articles_columns": columns})
 
 
 async def cluster(datasette: Any, request: Any) -> Response:
-    data = await _read(datasette, _cluster_with_diffs, _id(request))
+    data = await _read(datasette, request, _cluster_with_diffs, _id(request))
     if data is None:
         raise NotFound(f"No cluster {_id(request)}")
     return await _page(
@@ -90,23 +107,24 @@ def _cluster_with_diffs(conn: Any, cluster_id: int) -> dict | None:
 
 
 async def article(datasette: Any, request: Any) -> Response:
-    data = await _read(datasette, queries.article, _id(request))
+    data = await _read(datasette, request, queries.article, _id(request))
     if data is None:
         raise NotFound(f"No article {_id(request)}")
     return await _page(datasette, request, "article.html", {"article": data})
 
 
 async def story(datasette: Any, request: Any) -> Response:
-    data = await _read(datasette, queries.story, _id(request))
+    data = await _read(datasette, request, queries.story, _id(request))
     if data is None:
         raise NotFound(f"No story {_id(request)}")
-    chart = timeline_svg(data["writeups"], link=_links(datasette)["cluster"])
+    link = _links(datasette, _database(datasette, request).name)["cluster"]
+    chart = timeline_svg(data["writeups"], link=link)
     return await _page(datasette, request, "story.html", {"story": data, "chart": Markup(chart)})
 
 
 async def search(datasette: Any, request: Any) -> Response:
     query = (request.args.get("q") or "").strip()
-    results = await _read(datasette, queries.search, query) if query else []
+    results = await _read(datasette, request, queries.search, query) if query else []
     for result in results:
         result["snippet_html"] = _marked(result["snippet"] or "")
     return await _page(datasette, request, "search.html", {"q": query, "results": results})
