@@ -405,6 +405,22 @@ def m015_story_merges(db: Database) -> None:
     db["story_merges"].create_index(["merged_story_id"])
 
 
+@migrations()
+def m016_derived_titles(db: Database) -> None:
+    """Articles without a headline get a derived title (their first sentence, shortened:
+    ``pipeline/titles.py``) in a column of its own, so pages and reports need not show a
+    file path where a title belongs, and the data still says the page had none."""
+    from pipeline.titles import derived_title
+
+    db["articles"].add_column("derived_title", str)
+    last = 0
+    sql = "select id, text from articles where title is null and id > ? order by id limit 5000"
+    while rows := db.execute(sql, [last]).fetchall():
+        updates = [(derived_title(text or ""), article_id) for article_id, text in rows]
+        db.conn.executemany("update articles set derived_title = ? where id = ?", updates)
+        last = rows[-1][0]
+
+
 def _with_references(table: str, sql: str) -> str:
     r"""``sql`` (a CREATE TABLE) with a REFERENCES clause after each of the table's id columns.
 

@@ -339,7 +339,7 @@ def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
     Example:
         python -m pipeline clusters --db news.db --limit 5
     """
-    from pipeline.web.reports import largest_clusters
+    from pipeline.web.reports import count, largest_clusters
 
     found = _report(db_path, lambda db: largest_clusters(db, limit, min_size), as_json)
     if found is None:
@@ -348,7 +348,7 @@ def clusters(db_path: Path, limit: int, min_size: int, as_json: bool) -> None:
         click.echo(f"no clusters with {min_size} or more articles")
     for cluster in found:
         click.echo(
-            f"cluster {cluster['id']}: {cluster['size']} copies "
+            f"cluster {cluster['id']}: {count(cluster['size'], 'copy')} "
             f"(canonical {cluster['canonical_article_id']}: {cluster['canonical_reason']})"
         )
         for member in cluster["members"]:
@@ -382,7 +382,7 @@ def stories(db_path: Path, limit: int, min_articles: int, as_json: bool) -> None
     Example:
         python -m pipeline stories --db news.db --limit 5
     """
-    from pipeline.web.reports import largest_stories
+    from pipeline.web.reports import count, largest_stories
 
     found = _report(db_path, lambda db: largest_stories(db, limit, min_articles), as_json)
     if found is None:
@@ -391,8 +391,8 @@ def stories(db_path: Path, limit: int, min_articles: int, as_json: bool) -> None
         click.echo(f"no stories with {min_articles} or more different articles")
     for story in found:
         click.echo(
-            f"story {story['id']}: {story['clusters']} different articles on "
-            f"{story['articles']} pages, "
+            f"story {story['id']}: {count(story['clusters'], 'different article')} on "
+            f"{count(story['articles'], 'page')}, "
             f"{story['first_day']} to {story['last_day']}  [{story['key_names']}]"
         )
         for cluster in story["clusters_in_story"]:

@@ -25,6 +25,7 @@ from pipeline import wal
 from pipeline.dedup.index import Facts, Member
 from pipeline.errors import StoreError
 from pipeline.records import Page, Rejection
+from pipeline.titles import derived_title
 
 
 def now() -> str:
@@ -430,6 +431,7 @@ def article_row(page: Page, article_id: int, run_id: int, ingested_at: str) -> d
             "url": page.url or page.canonical_url,
             "canonical_url": page.canonical_url,
             "title": page.title,
+            "derived_title": None if page.title else derived_title(page.text),
             "author": page.author,
             "published": page.published,
             "site": page.site,

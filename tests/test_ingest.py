@@ -217,3 +217,22 @@ def test_sources_stored_before_names_were_reversible_are_found_again(tmp_path: P
     assert rows(db, "select source from articles") == [("a%2541.txt",)]
     assert rows(db, "select stored, skipped from runs order by id desc limit 1") == [(0, 1)]
     assert rows(db, "select source from rejected") == [("https://x.test/%41",)]
+
+
+def test_articles_stored_before_derived_titles_get_them(tmp_path: Path) -> None:
+    """m016: an article stored without a headline by an earlier version gets its derived
+    title; one with a headline keeps none."""
+    db = tmp_path / "old.db"
+    old = Database(db)
+    migrations.apply(old, stop_before="m016_derived_titles")
+    old["articles"].insert_all(
+        [
+            {"id": 1, "title": None, "text": "The mayor opened the bridge. It took a year."},
+            {"id": 2, "title": "Bridge opens", "text": "The mayor opened the bridge."},
+        ]
+    )
+    old.close()
+    new = Database(db)
+    migrations.apply(new)
+    found = new.execute("select id, derived_title from articles order by id").fetchall()
+    assert found == [(1, "The mayor opened the bridge."), (2, None)]

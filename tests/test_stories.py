@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -291,3 +292,37 @@ def _three_parts(first: float, second: float) -> tuple[list[str], list[str], lis
     cut1 = next(i for i, count in enumerate(words) if count >= first * words[-1])
     cut2 = next(i for i, count in enumerate(words) if count >= second * words[-1])
     return paragraphs[:cut1], paragraphs[cut1:cut2], paragraphs[cut2:]
+
+
+def test_an_article_without_a_headline_gets_a_derived_title_never_a_path(tmp_path: Path) -> None:
+    """Issue 25: a seed without a headline showed its file path as its title on every page
+    and in `stories`. It now shows its first sentence, shortened, stored apart from the
+    title (which stays empty: the page had none)."""
+    from tests.test_browse import _get
+
+    db = _seed_runs(tmp_path, [SEED_NAMES], "titles")
+    untitled = rows(db, "select id, derived_title, text from articles where title is null")
+    assert untitled and all(
+        derived and text.startswith(derived.rstrip("…")) for _, derived, text in untitled
+    )
+    assert rows(
+        db, "select count(*) from articles where title is not null and derived_title is not null"
+    ) == [(0,)]
+    result = run_cli("stories", "--db", str(db))
+    assert ".txt" not in result.output
+    (story,) = rows(db, "select distinct story_id from articles")[0]
+    status, page = _get(db, f"/-/story/{story}")
+    titles = re.findall(r'<h1>([^<]*)</h1>|class="wc-title"[^>]*>([^<]*)<', page)
+    assert status == 200 and titles and untitled[0][1] in page
+    assert not any(".txt" in heading + link for heading, link in titles)
+
+
+def test_counts_read_in_the_singular_and_the_plural(tmp_path: Path) -> None:
+    """Issue 25: "Part of the story ... (1 articles)"."""
+    from tests.test_browse import _get
+
+    db = _seed_runs(tmp_path, [SEED_NAMES[:1]], "one")
+    status, page = _get(db, "/-/cluster/1")
+    assert status == 200 and "(1 article)" in page and "1 articles" not in page
+    result = run_cli("stories", "--db", str(db), "--min-articles", "1")
+    assert "story 1: 1 different article on 1 page," in result.output

@@ -14,6 +14,19 @@ from sqlite_utils import Database
 from pipeline.errors import ReportError
 
 
+def count(number: int, noun: str) -> str:
+    """A count with its noun in the singular or the plural (pages and reports say "1
+    article", never "1 articles").
+
+    >>> count(1, "article"), count(3, "article"), count(2, "copy")
+    ('1 article', '3 articles', '2 copies')
+    """
+    if number == 1:
+        return f"1 {noun}"
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{number:,} {plural}"
+
+
 def open_readonly(path: Path) -> Database:
     if not path.exists():
         raise ReportError(
@@ -41,7 +54,8 @@ def largest_clusters(db: Database, limit: int, min_size: int) -> list[dict]:
     for cluster in clusters:
         cluster["members"] = list(
             db.query(
-                "select id, site, title, source, published, word_count from articles"
+                "select id, site, coalesce(title, derived_title) as title, source, published,"
+                " word_count from articles"
                 " where cluster_id = ? order by id = ? desc, id",
                 [cluster["id"], cluster["canonical_article_id"]],
             )
@@ -63,7 +77,8 @@ def largest_stories(db: Database, limit: int, min_clusters: int) -> list[dict]:
     for story in stories:
         story["clusters_in_story"] = list(
             db.query(
-                "select c.id, c.size, a.id as article_id, a.site, a.title, a.published,"
+                "select c.id, c.size, a.id as article_id, a.site,"
+                " coalesce(a.title, a.derived_title) as title, a.published,"
                 " a.source from clusters c join articles a on a.id = c.canonical_article_id"
                 " where c.story_id = ? order by c.id",
                 [story["id"]],

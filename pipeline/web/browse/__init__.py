@@ -23,6 +23,7 @@ from datasette import hookimpl
 
 from pipeline.urls import url_spellings
 from pipeline.web.browse import cells, databases, views
+from pipeline.web.reports import count
 
 NAME = "wirecopy"
 PLACEHOLDER = "wirecopy"  # the database's name in db/metadata.yml
@@ -86,6 +87,11 @@ def extra_template_vars(datasette: Any, database: str | None) -> dict[str, Any]:
     for the table and row templates' links."""
     start = databases.prefix(datasette, database) if database else None
     return {"wirecopy_pages": start}
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["wc_count"] = count
 
 
 @hookimpl

@@ -26,16 +26,17 @@ REASONS = {
     "only_copy": "it is the only copy",
 }
 ARTICLE_COLUMNS = (
-    "id, title, source, url, site, author, published, language, credit, word_count,"
+    "id, title, derived_title, source, url, site, author, published, language, credit,"
+    " word_count,"
     " cluster_id, story_id, excerpt, replacement_chars, extraction, confidence, ingested_at,"
     " fetched_at, found_by"
 )
 # A story's title: its first article's, else the first title among its articles (a text file
-# without a headline has none), else where its first article came from.
+# without a headline has none), else its first article's derived title.
 STORY_TITLE = (
     "coalesce(s.title, (select t.title from articles t where t.story_id = s.id"
     " and t.title is not null order by t.id limit 1),"
-    " (select source from articles f where f.id = s.id)) as title"
+    " (select coalesce(f.derived_title, f.source) from articles f where f.id = s.id)) as title"
 )
 SEARCH_HITS = 400  # matching pages read, best first, before grouping them by cluster
 SEARCH_CLUSTERS = 50
@@ -53,8 +54,9 @@ def _one(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Row | None:
 
 
 def label(article: Row) -> str:
-    """What to call an article: its title, else where it came from."""
-    return article.get("title") or article.get("source") or f"article {article['id']}"
+    """What to call an article: its title, else its derived title (its first sentence)."""
+    found = article.get("title") or article.get("derived_title") or article.get("source")
+    return found or f"article {article['id']}"
 
 
 def similarity(one: bytes | None, other: bytes | None) -> float | None:
@@ -82,15 +84,15 @@ def home(conn: sqlite3.Connection, limit: int = 10) -> Row:
         ),
         "clusters_list": _rows(
             conn,
-            "select c.id, c.size, coalesce(a.title, a.source) as title, a.site"
+            "select c.id, c.size, coalesce(a.title, a.derived_title, a.source) as title, a.site"
             " from clusters c join articles a on a.id = c.canonical_article_id"
             " where c.size > 1 order by c.size desc, c.id limit ?",
             [limit],
         ),
         "latest": _rows(
             conn,
-            "select id, coalesce(title, source) as title, site, published, cluster_id"
-            " from articles order by id desc limit ?",
+            "select id, coalesce(title, derived_title, source) as title, site, published,"
+            " cluster_id from articles order by id desc limit ?",
             [limit],
         ),
     }
@@ -168,7 +170,8 @@ def _articles_by_id(conn: sqlite3.Connection, ids: set[int]) -> dict[int, Row]:
     marks = ", ".join("?" * len(ids))
     found = _rows(
         conn,
-        f"select id, title, source, site, word_count, cluster_id, excerpt from articles"
+        f"select id, title, derived_title, source, site, word_count, cluster_id, excerpt"
+        f" from articles"
         f" where id in ({marks})",
         sorted(ids),
     )
@@ -250,7 +253,8 @@ def story(conn: sqlite3.Connection, story_id: int) -> Row | None:
         return None
     copies = _rows(
         conn,
-        "select id, title, source, site, published, credit, cluster_id, word_count,"
+        "select id, title, derived_title, source, site, published, credit, cluster_id,"
+        " word_count,"
         " substr(coalesce(published, fetched_at, ingested_at), 1, 10) as day"
         " from articles where story_id = ? order by day, id",
         [story_id],
@@ -289,7 +293,8 @@ def search(conn: sqlite3.Connection, query: str) -> list[Row]:
     match = " ".join('"' + word.replace('"', "") + '"' for word in words)
     hits = _rows(
         conn,
-        "select a.id, a.title, a.source, a.site, a.published, a.cluster_id, a.story_id,"
+        "select a.id, a.title, a.derived_title, a.source, a.site, a.published, a.cluster_id,"
+        " a.story_id,"
         " snippet(articles_fts, 1, char(2), char(3), '…', 24) as snippet"
         " from articles_fts join articles a on a.id = articles_fts.rowid"
         " where articles_fts match ? order by rank limit ?",
