@@ -427,6 +427,103 @@ def stats_command(db_path: Path, as_json: bool) -> None:
     click.echo(format_stats(totals))
 
 
+@cli.command(short_help="Write the articles out as JSONL, CSV or Parquet.")
+@DB_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="jsonl",
+    show_default=True,
+    help="JSONL (one object per line), CSV with a header row, or Parquet (needs --out).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (renamed into place when complete) [default: standard output].",
+)
+@click.option(
+    "--canonical-only",
+    is_flag=True,
+    help="One record per cluster: its canonical copy, with the cluster's size and copies.",
+)
+@click.option(
+    "--since",
+    metavar="YYYY-MM-DD",
+    help="Articles published on or after this day (undated ones: stored on or after).",
+)
+@click.option("--site", help="Articles of this site only (as in the site column).")
+@click.option("--story", type=click.IntRange(1), help="Articles of this story only.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def export(
+    db_path: Path,
+    fmt: str,
+    out: Path | None,
+    canonical_only: bool,
+    since: str | None,
+    site: str | None,
+    story: int | None,
+    quiet: bool,
+) -> None:
+    """Write the deduplicated corpus out: one record per article (id, url, canonical url,
+    site, title, author, published, language, text, cluster, story, extraction method and
+    confidence), or one per cluster with --canonical-only. Streams, so an archive of any size
+    exports in constant memory; reads only, so it can run beside an ingest.
+
+    \b
+    Example:
+        python -m pipeline export --db news.db --canonical-only > corpus.jsonl
+        python -m pipeline export --db news.db --format parquet --out news.parquet
+        python -m pipeline export --db news.db --format csv --since 2026-11-01 --site bbc.com
+    """
+    from pipeline import export as exporting
+
+    if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        _fail(f"--since takes a date as YYYY-MM-DD, not {since!r}", EXIT_USAGE)
+    if fmt == "parquet" and out is None:
+        _fail("Parquet is a binary file: give it a name with --out FILE", EXIT_USAGE)
+    if fmt == "parquet" and not exporting.parquet_available():
+        _fail(f"--format parquet needs pyarrow; install it with: {exporting.PARQUET_EXTRA}")
+    selection = exporting.Selection(canonical_only, since, site, story)
+    conn = _export_connection(db_path)
+    if story is not None and not exporting.story_exists(conn, story):
+        click.echo(f"warning: {db_path} has no story {story}; the export is empty", err=True)
+    _write_export(conn, selection, fmt, out, quiet)
+
+
+def _export_connection(db_path: Path) -> Any:
+    """A read-only connection to a wirecopy database, or one line and exit 1."""
+    from pipeline import export as exporting
+    from pipeline.web.reports import open_readonly
+
+    try:
+        open_readonly(db_path).conn.close()
+        return exporting.connect(db_path)
+    except ReportError as exc:
+        _fail(str(exc))
+
+
+def _write_export(conn: Any, selection: Any, fmt: str, out: Path | None, quiet: bool) -> None:
+    """Stream the records to the file (atomically) or to standard output, with a progress
+    bar on a terminal."""
+    from tqdm import tqdm
+
+    from pipeline import export as exporting
+
+    show = not quiet and sys.stderr.isatty()
+    total = exporting.count(conn, selection) if show else None
+    with tqdm(total=total, unit=" records", disable=not show, file=sys.stderr) as bar:
+        found = (bar.update(1) or record for record in exporting.records(conn, selection))
+        try:
+            if out is None:
+                exporting.write(found, fmt, sys.stdout, selection.fields())
+                return
+            with exporting.atomic(out, binary=fmt == "parquet") as handle:
+                exporting.write(found, fmt, handle, selection.fields())
+        except OSError as exc:
+            _fail(f"could not write the export: {exc}")
+
+
 @cli.command(short_help="Browse the database in Datasette (read-only).")
 @click.argument("database", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @DB_OPTION
