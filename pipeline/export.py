@@ -188,6 +188,9 @@ def atomic(path: Path, binary: bool) -> Iterator[IO[Any]]:
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".partial", dir=path.parent
     )
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temporary, 0o666 & ~mask)  # as open() would create it, not mkstemp's 0600
     try:
         mode = "wb" if binary else "w"
         with os.fdopen(

@@ -91,6 +91,7 @@ def test_csv_and_parquet_hold_the_same_records(news_db: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert pq.read_table(path).to_pylist() == expected
     assert not list(tmp_path.glob(".*partial"))  # the temporary file was renamed
+    assert path.stat().st_mode & 0o044  # readable by others, as a file open() makes
 
 
 def test_a_cut_export_never_looks_complete(news_db: Path, tmp_path: Path) -> None:
