@@ -12,6 +12,11 @@ median of each is reported with their ratio. Then ``benchmarks/stages.py`` times
 per-page stage on its own.
 
     python -m benchmarks.throughput [--workers 2] [--copies 2] [--repeats 3]
+    python -m benchmarks.throughput --into /tmp/scale.db   # into a copy of a large database
+
+With ``--into DB``, each ingest run goes into a fresh copy of that database (the copy is made
+before the clock starts): the ratio a user with a grown archive sees, where every page's
+index rows are inserted into large B-trees.
 """
 
 from __future__ import annotations
@@ -58,13 +63,18 @@ def time_baseline(folder: Path, workers: int, fast: bool = False) -> float:
 def writer_ms(db: Path) -> float:
     """The writer's milliseconds per page in that run, from its ``runs`` row."""
     with sqlite3.connect(db) as conn:
-        seconds, pages = conn.execute("select writer_seconds, pages_seen from runs").fetchone()
+        seconds, pages = conn.execute(
+            "select writer_seconds, pages_seen from runs order by id desc limit 1"
+        ).fetchone()
     return 1000 * seconds / max(pages, 1)
 
 
-def time_ingest(folder: Path, workers: int, db: Path) -> float:
+def time_ingest(folder: Path, workers: int, db: Path, into: Path | None = None) -> float:
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    if into is not None:
+        with sqlite3.connect(into) as source, sqlite3.connect(db) as target:
+            source.backup(target)
     command = [
         sys.executable,
         "-m",
@@ -80,6 +90,11 @@ def time_ingest(folder: Path, workers: int, db: Path) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=True)
     return time.perf_counter() - started
+
+
+def _stored(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("select count(*) from articles").fetchone()[0]
 
 
 def per_page_ms(paths: list[Path]) -> tuple[float, float]:
@@ -127,6 +142,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--copies", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--into", type=Path, help="ingest into a copy of this database")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wirecopy-bench-") as tmp:
         folder = Path(tmp) / "pages"
@@ -136,7 +152,7 @@ def main() -> None:
         for _ in range(args.repeats):
             baseline.append(time_baseline(folder, args.workers))
             fast.append(time_baseline(folder, args.workers, fast=True))
-            ingest.append(time_ingest(folder, args.workers, Path(tmp) / "bench.db"))
+            ingest.append(time_ingest(folder, args.workers, Path(tmp) / "bench.db", args.into))
             writer.append(writer_ms(Path(tmp) / "bench.db"))
         bare_ms, ours_ms = per_page_ms(paths[:181])
         start_bare, start_ours = startup_seconds(Path(tmp), args.workers, Path(tmp) / "one.db")
@@ -146,6 +162,7 @@ def main() -> None:
     print(
         f"throughput, {date.today()}, {os.cpu_count()} cores, {platform.python_version()}, "
         f"{n} pages, {args.workers} processes, median of {args.repeats} alternating runs"
+        + (f", into a copy of {args.into} ({_stored(args.into):,} stored)" if args.into else "")
     )
     print("| pipeline | pages/s | ratio |")
     print("|---|---:|---:|")
