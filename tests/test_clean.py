@@ -353,3 +353,69 @@ def test_a_headline_taken_from_the_body_moves_the_places_up() -> None:
     take_headline(clean(page))
     assert page.title == "Putin orders the withdrawal of troops"
     assert [(r.line, r.paragraph) for r in page.removed] == [("Share this post", 1)]
+
+
+# Kinds of furniture seen in the sets we keep apart, pinned with lines of our own.
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("By JANE ROE", "byline"),
+        ("By Jane Roe and John Doe, Staff Writers", "byline"),
+        ("Advanced Search", "interface"),
+        ("Increase font size", "interface"),
+        ("E-mail this story to a friend", "interface"),
+        ("Image 3 of 12", "interface"),
+        ("- Flood watch issued for the river valley 4:15 p.m. ET", "timed_headline"),
+        (
+            "This site uses cookies to improve your experience. By continuing to browse you "
+            "agree to our use of cookies.",
+            "cookie_notice",
+        ),
+        ("Accept all cookies", "cookie_notice"),
+        ("To read this article in full, you must register or log in.", "paywall"),
+        (
+            "The full article contains 812 words and appears in the Valley Courier newspaper.",
+            "paywall",
+        ),
+        (
+            "Home | About us | Careers | Privacy | Terms of use | © 2008 Valley Media Group Inc. "
+            "All rights reserved. | Contact the newsroom | Advertise with us",
+            "copyright",
+        ),
+        ("Posted on March 3rd, 2021 at 9.15 am", "date_stamp"),
+        ("3rd March 2021, 09:15", "date_stamp"),
+    ],
+)
+def test_furniture_kinds_from_the_sets_kept_apart(line: str, rule: str) -> None:
+    assert match_rule(line).name == rule
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A citation is the article's evidence, not a credit line.
+        "Source: Roe J, Doe A et al. Walking in later life. Journal of Ageing 7(2):40-52",
+        # An encyclopedia's section heading with its edit link is not a teaser.
+        "References[edit]",
+        # The notice a news agency puts under its own story is part of what it sent.
+        "© 2019 Valley Wire Service. All Rights Reserved. This material may not be "
+        "published, broadcast, rewritten or redistributed.",
+        "By the end of the week the river had fallen below the flood mark.",
+        "- 9:30 Doors open at the town hall for the public meeting",
+        "The council said the site uses cookies from a bakery in its logo, a joke nobody got.",
+    ],
+)
+def test_lines_like_those_kinds_that_are_article_text_stay(sentence: str) -> None:
+    kept, removed = clean_lines(["Opening paragraph of the story.", "", sentence])
+    assert sentence in kept and not removed
+
+
+def test_a_related_posts_label_inside_the_article_takes_only_itself() -> None:
+    """A "Related posts:" label with a paragraph of prose after it stands inside the
+    article: the label goes, the article after it stays. At the foot, it takes the list."""
+    story = [f"Paragraph {i} of the story about the flood and the town." for i in range(6)]
+    prose = " ".join(["The water rose again on Friday night and reached the square."] * 8)
+    kept, removed = clean_lines([*story, "Related posts:", "Other story", prose])
+    assert [item.rule for item in removed] == ["check_also"] and prose in kept
+    kept, removed = clean_lines([*story, "Related posts:", "Other story", "Another story"])
+    assert kept == story and {item.rule for item in removed} == {"check_also"}

@@ -138,13 +138,25 @@ def _apply_patterns(lines: list[str], labels: list[str | None], judges: _Judges)
         if rule and rule.name in fr.CAPTION_RULES and not judges.caption(line):
             rule = None
         if rule:
-            if rule.kind == "tail" and before / total >= fr.TAIL_MIN_POSITION:
+            tail = rule.kind == "tail" and before / total >= fr.TAIL_MIN_POSITION
+            if tail and not _prose_after(lines, index):
                 _label_tail(lines, labels, index, rule.name)
                 return
             labels[index] = rule.name
             if rule.next:
                 _label_next(lines, labels, index, rule.next)
         before += len(line)
+
+
+def _prose_after(lines: list[str], index: int) -> bool:
+    """Whether a paragraph of prose (``TAIL_PROSE_WORDS`` words or more) comes after the
+    line: then a "Related posts:" label stands inside the article, which goes on after it,
+    and only the label is removed. A footer's teasers are short.
+
+    >>> _prose_after(["Related posts:", "Other story", " ".join(["word"] * 70)], 0)
+    True
+    """
+    return any(line_words(line) >= fr.TAIL_PROSE_WORDS for line in lines[index + 1 :])
 
 
 def _label_tail(lines: list[str], labels: list[str | None], start: int, name: str) -> None:

@@ -41,6 +41,9 @@ def _rule(name: str, regex: str, **options: object) -> Rule:
     return Rule(name, re.compile(regex, re.IGNORECASE), **options)  # type: ignore[arg-type]
 
 
+# A bibliographic reference: a volume and issue ("7(1)"), a page range after a colon or
+# "pp.", a DOI. "Source: Journal 7(1):40-52" is a citation in the text, not a credit line.
+_CITATION = r".*(\d+\s*\(\d+\)|:\s*\d+\s*[-–]\s*\d+|\bpp?\.\s*\d|\bdoi\b|\bet al\b)"
 _SOCIAL = r"(facebook|twitter|x|whatsapp|telegram|linkedin|reddit|pinterest|email|e-mail)"
 _THING = r"(post|article|story|page|link|this)"
 # Words that stamp a date on a page, in the languages of the development sets and beyond.
@@ -159,6 +162,21 @@ RULES: tuple[Rule, ...] = (
         max_words=60,
     ),
     _rule(
+        "paywall",
+        r"to read (this|the) (story|article) in full,? you (must|need to|have to) "
+        r"(register|subscribe|log in|sign in)\b.{0,200}"
+        r"|the full (article|text|story) contains \d[\d,]* words and appears in .{1,120}",
+        max_words=40,
+        needs=("in full", "full article", "full text", "full story"),
+    ),
+    _rule(
+        "cookie_notice",
+        r".{0,200}\b(this (web ?)?site|we|our site)( and our partners)? uses? cookies\b.{0,300}"
+        r"|(accept|allow|agree to)( all)? cookies|cookie (policy|settings|preferences)",
+        max_words=70,
+        needs=("cookie",),
+    ),
+    _rule(
         "follow_prompt",
         r"(sign in|log in|register) to (follow|comment|reply)( (to )?this)?",
         next="username",
@@ -203,6 +221,19 @@ RULES: tuple[Rule, ...] = (
         max_words=16,
         needs=("©", "(c)", "copyright"),
     ),
+    # A footer row of links that holds the copyright sign and "All rights reserved" is
+    # furniture at any length ("About | Careers | © 2008 Example Media. All rights reserved.").
+    # A notice that ends an agency's story ("© 2019 Associated Press. All Rights Reserved.
+    # This material may not be published ...") is part of the copy the agency sent: only a
+    # row of links, with its separators, is matched at this length.
+    _rule(
+        "copyright",
+        r"(?=.*\s[|•·]\s).{0,300}(©|\(c\)|copyright)\s*\d{4}\b.{0,80}?"
+        r"(all rights reserved|alle rechte vorbehalten|tous droits réservés"
+        r"|todos los derechos reservados|tutti i diritti riservati).{0,300}",
+        max_words=60,
+        needs=("reserv", "vorbehalten"),
+    ),
     _rule(
         "copyright",
         r".{0,80}(all rights reserved|alle rechte vorbehalten|tous droits réservés"
@@ -226,7 +257,9 @@ RULES: tuple[Rule, ...] = (
         max_words=20,
     ),
     _rule(
-        "source_credit", r"\(?(source|quelle|fuente|fonte|bron|źródło)\s*:\s*.{1,200}", max_words=25
+        "source_credit",
+        rf"(?!{_CITATION})\(?(source|quelle|fuente|fonte|bron|źródło)\s*:\s*.{{1,200}}",
+        max_words=25,
     ),
     _rule("disclaimer", r"\(?alle angaben ohne gewähr\)?\.?"),
     _rule(
@@ -255,8 +288,8 @@ RULES: tuple[Rule, ...] = (
         rf"({_STAMPED}( at| on| am| le| el)?\s*:?\s*)?"
         r"((mon|tue|wed|thu|fri|sat|sun)\w*\.?,?\s*)?"
         r"(\d{4}-\d{2}-\d{2}([t ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|z)?)?"
-        r"|\w{3,9}\.? \d{1,2},? \d{4}([ ,]+(at )?\d{1,2}:\d{2}\s*([ap]\.?m\.?)?)?"
-        r"|\d{1,2} \w{3,9}\.? \d{4}"
+        r"|\w{3,9}\.? \d{1,2}(st|nd|rd|th)?,? \d{4}([ ,]+(at )?\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?)?"
+        r"|\d{1,2}(st|nd|rd|th)? \w{3,9}\.? \d{4}([ ,]+(at )?\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?)?"
         r"|\d{1,2}[./]\d{1,2}[./](\d{4}|\d{2})(,? \d{1,2}[:.]\d{2}( uhr| h)?)?)\.?",
         max_words=10,
     ),
@@ -285,7 +318,34 @@ RULES: tuple[Rule, ...] = (
         needs=("@",),
     ),
     _rule(
-        "related_teaser", r"[^.!?]{10,200}\[[A-Z][A-Z ]{1,20}\]\s*\|?", max_words=30, needs=("[",)
+        "related_teaser",
+        r"[^.!?]{10,200}\[(?-i:[A-Z][A-Z ]{1,20})\]\s*\|?",  # "[SECTION]" in capitals, not "[edit]"
+        max_words=30,
+        needs=("[",),
+    ),
+    # "By JANE ROE", "By Jane Roe, Staff Writer": names after "by", and no sentence end.
+    _rule(
+        "byline",
+        r"by:?\s+(?-i:[A-Z][\w.'’-]*)(\s+(?-i:[A-Z][\w.'’-]*|and|&|de|van|von|der|da)){0,5}"
+        r"(\s*[,|–—-]\s*(?-i:[A-Z])[\w.'’ &-]{0,40})?",
+        max_words=10,
+    ),
+    _rule(
+        "interface",
+        r"(advanced search|search( this site)?|log ?in|sign ?in|log ?out|sign ?out|register"
+        r"|(increase|decrease|change) (font|text) size|(font|text) size|sponsored links?"
+        r"|print( this)?( page| article| story)?|e-?mail (this|a friend)( article| story)?"
+        r"|(e-?mail|send) (this )?(article |story )?to a friend|skip (to )?navigation"
+        r"|caption|close|enlarge( image| photo)?|image \d+ of \d+|photo \d+ of \d+"
+        r"|view (the )?(gallery|slideshow|all photos)|play video|watch video|more videos)\W*",
+        max_words=6,
+    ),
+    # Another story's headline in a list, stamped with its time ("- Flood watch issued for
+    # the valley 4:15 p.m. ET"): a list of the latest headlines.
+    _rule(
+        "timed_headline",
+        r"[-•*]\s+[^.!?]{10,160}\s\d{1,2}:\d{2}\s*([ap]\.?m\.?)?(\s+(?-i:[A-Z]{2,4}))?",
+        max_words=30,
     ),
     _rule("related_label", r"don'?t miss|most (read|popular|viewed)|trending( now)?"),
     _rule(
@@ -369,8 +429,10 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-# A tail rule fires only when at least this share of the body's characters comes before it.
+# A tail rule fires only when at least this share of the body's characters comes before it,
+# and no paragraph of TAIL_PROSE_WORDS words or more comes after it (the article goes on).
 TAIL_MIN_POSITION = 0.5
+TAIL_PROSE_WORDS = 60
 
 # A page with a line removed by this rule says it is an excerpt of an article elsewhere.
 EXCERPT_RULE = "continue_reading"
