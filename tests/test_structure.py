@@ -345,3 +345,22 @@ def test_a_fast_extraction_full_of_furniture_gets_a_second_look() -> None:
     assert page.confidence is not None and page.confidence > 0.5
     precision, recall, _ = page_scores(page.text, bench.body)
     assert precision > 0.8 and recall > 0.95
+
+
+def test_references_and_headings_with_permalinks_are_not_teasers() -> None:
+    """A list of sources links each title, and a heading that ends with its permalink sign
+    is linked from the contents: both are the page's own text."""
+    html = (
+        "<html><body><article><ul><li><a href='#mirror'>Setting up a mirror of the archive</a></li></ul>"
+        f"<p>{PROSE}</p><h2 id='mirror'><a href='#mirror'>Setting up a mirror of the archive</a>"
+        "<a class='headerlink' href='#mirror'>¶</a></h2><ol><li><a href='#r1'>^</a> "
+        "<a href='https://journal.test/1'>How the tides of the northern seas wore down the harbour walls of the old fishing towns</a>"
+        " Retrieved 3 May 2012.</li></ol></article></body></html>"
+    )
+    lines = [
+        PROSE,
+        "Setting up a mirror of the archive¶",
+        "- ^ How the tides of the northern seas wore down the harbour walls of the old fishing towns Retrieved 3 May 2012.",
+    ]
+    kept, removed = clean_lines(lines, markup=Structure(html))
+    assert kept == lines and not removed

@@ -252,6 +252,8 @@ def _label_linked_teasers(lines: list[str], labels: list[str | None], markup: Ma
             continue
         if line.lstrip().startswith("|"):
             continue  # a table row: tables are content
+        if _REFERENCE.search(line):
+            continue  # a reference or a heading with its permalink: the page's own text
         if _linked_teaser(line, markup):
             labels[index] = fr.LINKED_TEASER
             teaser[index] = True
@@ -262,6 +264,15 @@ def _label_linked_teasers(lines: list[str], labels: list[str | None], markup: Ma
         if before_teaser and labels[index] is None and _is_heading_label(lines[index]):
             labels[index] = fr.SECTION_LABEL
         before_teaser = teaser[index]
+
+
+# A reference in a list of sources ("- ^ Roe, J. (2011). Title. Retrieved 3 May 2012.",
+# "↑ 2.0 Title"): its title is a link, but the line is the article's evidence. A heading
+# that ends with its permalink sign ("Setting up a mirror¶") is the page's own heading.
+_REFERENCE = re.compile(
+    r"^\s*([-•*]\s*)?[\^↑]|\bretrieved\b[^.]{0,40}\d{4}|\b(doi|isbn)\b|\bpp?\.\s*\d|¶\s*$",
+    re.IGNORECASE,
+)
 
 
 def _linked_teaser(line: str, markup: Markup) -> bool:
