@@ -350,17 +350,15 @@ def test_a_fast_extraction_full_of_furniture_gets_a_second_look() -> None:
 def test_references_and_headings_with_permalinks_are_not_teasers() -> None:
     """A list of sources links each title, and a heading that ends with its permalink sign
     is linked from the contents: both are the page's own text."""
+    heading = "Setting up a mirror of the archive"
+    source = "How the tides of the northern seas wore down the harbour walls of the old towns"
     html = (
-        "<html><body><article><ul><li><a href='#mirror'>Setting up a mirror of the archive</a></li></ul>"
-        f"<p>{PROSE}</p><h2 id='mirror'><a href='#mirror'>Setting up a mirror of the archive</a>"
+        f"<html><body><article><ul><li><a href='#mirror'>{heading}</a></li></ul>"
+        f"<p>{PROSE}</p><h2 id='mirror'><a href='#mirror'>{heading}</a>"
         "<a class='headerlink' href='#mirror'>¶</a></h2><ol><li><a href='#r1'>^</a> "
-        "<a href='https://journal.test/1'>How the tides of the northern seas wore down the harbour walls of the old fishing towns</a>"
-        " Retrieved 3 May 2012.</li></ol></article></body></html>"
+        f"<a href='https://journal.test/1'>{source}</a> Retrieved 3 May 2012.</li></ol>"
+        "</article></body></html>"
     )
-    lines = [
-        PROSE,
-        "Setting up a mirror of the archive¶",
-        "- ^ How the tides of the northern seas wore down the harbour walls of the old fishing towns Retrieved 3 May 2012.",
-    ]
+    lines = [PROSE, f"{heading}¶", f"- ^ {source} Retrieved 3 May 2012."]
     kept, removed = clean_lines(lines, markup=Structure(html))
     assert kept == lines and not removed
