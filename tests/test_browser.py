@@ -66,7 +66,9 @@ def test_one_story_page_lists_every_seed_report(site: tuple[str, Path]) -> None:
     page = render(f"{base}/news/story?story_id={story}")
     assert "Vladimir Putin Orders Military Withdrawl from Syria" in page
     assert "Russia’s Putin visits Syria airbase and orders start of pullout" in page
-    assert "seeds/000_09f65f06311b349b.txt" in page  # no title: its file name instead
+    # no headline: its first sentence, shortened, never its file name
+    assert "Russian President Vladimir Putin on Monday asked his Defense Ministry" in page
+    assert "000_09f65f06311b349b.txt" not in page
 
 
 def test_stories_table_shows_column_descriptions(site: tuple[str, Path]) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from trafilatura.utils import load_html
+
 from pipeline.extract import html as extract
 from pipeline.extract.prepare import needs_preparation
-from pipeline.records import Page
 from tests.conftest import extract_benchmark_page
 
 SCIENCEALERT_EUROPA = "14cc2a0c"  # its head has no date; the page shows one in the body
@@ -12,9 +13,8 @@ SCIENCEALERT_EUROPA = "14cc2a0c"  # its head has no date; the page shows one in 
 
 def test_a_page_without_a_date_in_its_head_is_dated_from_the_whole_page() -> None:
     page, result = extract_benchmark_page(SCIENCEALERT_EUROPA)
-    head_only = Page("x", b"", "html", "", url=page.url)
-    extract._read_metadata(head_only, page.html)
-    assert head_only.published is None
+    head = extract._head_document(load_html(page.html))
+    assert extract._find_date(head, None) is None
     assert result.published == "2019-11-18"
 
 

@@ -64,7 +64,6 @@ from typing import NamedTuple, Protocol
 
 from pipeline.config import StoryConfig
 from pipeline.stories.terms import NAME_PREFIX, NUMBER_PREFIX, english_stop_words
-from pipeline.titles import derived_title
 
 PRIOR = 300
 KEEP = 300  # terms kept per bag of a story's sums
@@ -259,7 +258,7 @@ class StoryIndex:
         else:
             story, score, others = self._closest(member, founder.day)
         if story is None:
-            title = founder.title or derived_title(founder.text)
+            title = founder.title  # none: the pages show the first headline among its articles
             story = Story(founder.cluster_id, title, founder.day, founder.day)
             self.stories[story.id] = story
         story.absorb(member)
