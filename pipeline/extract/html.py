@@ -35,6 +35,7 @@ from trafilatura.utils import load_html
 from pipeline.clean.length import article_length
 from pipeline.extract.decode import decode
 from pipeline.extract.fast import fast_text, options_for
+from pipeline.extract.layout import unfold_layout_tables
 from pipeline.extract.link_list import check_link_list, check_teaser_list
 from pipeline.extract.prepare import needs_preparation, prepare
 from pipeline.extract.structure import Structure
@@ -184,6 +185,7 @@ def _extraction_input(page: Page, html: str) -> tuple[str | HtmlElement, HtmlEle
         page.language = _html_lang(html)
         return html, None  # trafilatura parses it again and says what is wrong
     _read_metadata(page, html, tree)
+    unfold_layout_tables(html, tree)
     unjoined = prepare(tree) if needs_preparation(html) else None
     return tree, unjoined
 
