@@ -11,6 +11,7 @@ from __future__ import annotations
 from benchmarks.extraction import page_scores
 from pipeline.clean.lines import clean_lines
 from pipeline.config import Config
+from pipeline.extract.html import FALLBACK_METHOD
 from pipeline.extract.structure import Structure
 from pipeline.records import Page, Rejection
 from pipeline.run.process import process_page
@@ -362,3 +363,37 @@ def test_references_and_headings_with_permalinks_are_not_teasers() -> None:
     lines = [PROSE, f"{heading}¶", f"- ^ {source} Retrieved 3 May 2012."]
     kept, removed = clean_lines(lines, markup=Structure(html))
     assert kept == lines and not removed
+
+
+SIDEBAR = "".join(
+    f"<div class='teaser'><h3><a href='/story/{n}'>Flood defences for the river valley number "
+    f"{n} approved</a></h3><p>Engineers will start work in the spring on the new walls along "
+    f"the river, officials said {n}.</p></div>"
+    for n in range(6)
+)
+
+
+def test_a_sidebar_of_teasers_taken_for_the_page_gets_a_second_look() -> None:
+    """Fast mode can take a sidebar of headlines and pass over an article written as lines
+    between breaks; the teaser check then rejected the page. A page with much more text than
+    the teasers is read again in full mode, and its article is kept."""
+    story = [
+        f"The council met on day {n} to talk about the harbour plan and the ferry terminal, and "
+        "residents from the old quarter spoke for an hour about the moorings, the rents and the "
+        "sea wall."
+        for n in range(8)
+    ]
+    html = (
+        "<html><head><title>Harbour</title></head><body><div class='wrap'><span class='story'>"
+        f"{'<br><br>'.join(story)}</span></div><div class='more'>{SIDEBAR}</div></body></html>"
+    )
+    page = processed(html)
+    assert page.text.split("\n\n")[: len(story)] == story
+    assert page.method == FALLBACK_METHOD
+
+
+def test_a_page_of_teasers_and_nothing_else_is_still_not_an_article() -> None:
+    html = f"<html><head><title>Valley</title></head><body><div>{SIDEBAR}</div></body></html>"
+    body = html.encode()
+    result = process_page(Page("front.html", body, "html", raw_hash(body)), Config(min_words=1))
+    assert isinstance(result, Rejection) and result.reason == "not_an_article"

@@ -64,6 +64,9 @@ FALLBACK_METHOD = "trafilatura_full"
 # text, runs trafilatura's full mode as well (``_doubtful``).
 FALLBACK_BELOW_WORDS = 100
 FALLBACK_PAGE_SHARE = 0.1
+# A fast extraction rejected as a list of teasers, on a page whose cleaned text is this many
+# times longer, gets a second look in full mode: fast mode may have taken a sidebar.
+SECOND_LOOK_PAGE_TIMES = 3
 
 
 def extract(page: Page, full: bool = False) -> Page:
@@ -100,8 +103,37 @@ def _extract_html(page: Page, html: str, full: bool = False) -> None:
         raise Rejected(Reason.NO_TEXT, "no article text found in the HTML")
     page.lines = _paragraph_lines(unicodedata.normalize("NFC", text))
     page.structure = Structure(html, source if isinstance(source, HtmlElement) else None)
+    try:
+        _check_article(page)
+    except Rejected:
+        if page.method == FALLBACK_METHOD or not _may_hold_more(text, page_chars):
+            raise
+        if not _second_look(page, source, text):
+            raise
+
+
+def _check_article(page: Page) -> None:
+    """Raise ``Rejected(not_an_article)`` for a list of links or of teasers."""
     check_link_list(page.structure, page.lines)
     check_teaser_list(page.structure, page.lines)
+
+
+def _may_hold_more(text: str, page_chars: int | None) -> bool:
+    """Whether the page's cleaned text is much longer than what fast mode took."""
+    return page_chars is not None and page_chars >= SECOND_LOOK_PAGE_TIMES * len(text)
+
+
+def _second_look(page: Page, source: str | HtmlElement, text: str) -> bool:
+    """Fast mode took a list of teasers from a page that holds more: a sidebar of headlines
+    beside an article it passed over. Full mode's text is taken when it is longer (and is
+    checked in turn); False when it is not, and the page stays rejected."""
+    full, _ = _trafilatura(page, source, {})
+    if article_length(full) <= article_length(text):
+        return False
+    page.lines = _paragraph_lines(unicodedata.normalize("NFC", full))
+    page.method = FALLBACK_METHOD
+    _check_article(page)
+    return True
 
 
 def _doubtful(text: str, page_chars: int | None) -> bool:
