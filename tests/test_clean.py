@@ -384,6 +384,10 @@ def test_a_headline_taken_from_the_body_moves_the_places_up() -> None:
         ),
         ("Posted on March 3rd, 2021 at 9.15 am", "date_stamp"),
         ("3rd March 2021, 09:15", "date_stamp"),
+        ("Published:Monday, Mar 3, 2008", "date_stamp"),
+        ("12 March 2008 9:05 AM", "date_stamp"),
+        ("£9,450 · North West", "classified"),
+        ("$12,500 | Leeds", "classified"),
     ],
 )
 def test_furniture_kinds_from_the_sets_kept_apart(line: str, rule: str) -> None:
@@ -403,6 +407,7 @@ def test_furniture_kinds_from_the_sets_kept_apart(line: str, rule: str) -> None:
         "By the end of the week the river had fallen below the flood mark.",
         "- 9:30 Doors open at the town hall for the public meeting",
         "The council said the site uses cookies from a bakery in its logo, a joke nobody got.",
+        "£9,450 was raised for the lifeboat station · the most in its history.",
     ],
 )
 def test_lines_like_those_kinds_that_are_article_text_stay(sentence: str) -> None:

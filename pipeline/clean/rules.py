@@ -340,6 +340,12 @@ RULES: tuple[Rule, ...] = (
         r"|view (the )?(gallery|slideshow|all photos)|play video|watch video|more videos)\W*",
         max_words=6,
     ),
+    # A classified advert's price and place ("£9,450 · North West", "$12,500 | Leeds").
+    _rule(
+        "classified",
+        r"[-•*]?\s*[£$€]\s?\d[\d,.]*(\s*(k|ono|o\.n\.o\.))?\s*[·|•–-]\s*[\w .'’-]{2,30}",
+        max_words=8,
+    ),
     # Another story's headline in a list, stamped with its time ("- Flood watch issued for
     # the valley 4:15 p.m. ET"): a list of the latest headlines.
     _rule(
