@@ -5,8 +5,10 @@ process-wide, so output would depend on which worker saw which page first. Dedup
 the cluster stage's job. trafilatura runs in ``fast`` mode (no fallback extractors): on the
 article-extraction benchmark it scores higher than the default with our cleaning (F1 0.9824
 against 0.9779, ``benchmarks/extraction.py --modes``, 2026-12-03) and costs less. Only a doubtful
-extraction runs the full mode too: one under 100 words (here), or one the cleaner found
-full of furniture (``pipeline/run/process.py``). Text files are split into lines; their
+extraction runs the full mode too: one under 100 words or one rejected as a list of teasers
+on a page that holds more (here), or one the cleaner found full of furniture
+(``pipeline/run/process.py``). Tables that lay out the page are read as blocks first
+(``pipeline/extract/layout.py``). Text files are split into lines; their
 headline is picked after the cleaner has removed furniture above it (``take_headline``).
 """
 
