@@ -137,10 +137,10 @@ def _is_layout(table: HtmlElement, parts: list[HtmlElement]) -> bool:
         return False  # a catalogue: rows of several columns, some long descriptions
     if next(table.iterdescendants("table"), None) is not None:
         return True  # tables in a table: the page's parts placed in a grid
-    texts = [_own_text(cell) for cell in cells]
-    if any(_holds_prose(cell, text, table) for cell, text in zip(cells, texts, strict=True)):
+    counts = [_own_words(cell) for cell in cells]
+    if any(_holds_prose(cell, words, table) for cell, words in zip(cells, counts, strict=True)):
         return True
-    return len(cells) >= NAVIGATION_CELLS and _all_links(table, texts)
+    return len(cells) >= NAVIGATION_CELLS and _all_links(table, sum(counts))
 
 
 def _labelled(row: list[HtmlElement]) -> bool:
@@ -151,20 +151,20 @@ def _labelled(row: list[HtmlElement]) -> bool:
     return label.endswith(":") and len(label.split()) <= LABEL_WORDS
 
 
-def _own_text(element: HtmlElement) -> str:
-    """The element's text without the text of tables inside it (judged on their own)."""
-    parts = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str) and child.tag != "table":
-            parts.append(_own_text(child))
-        parts.append(child.tail or "")
-    return " ".join(parts)
+def _own_words(element: HtmlElement) -> int:
+    """How many words the element holds outside the tables inside it (judged on their own).
+    Counted by subtraction, not by walking the element: a deep nest must not recurse."""
+    table = _owner(element)
+    inner = [nested for nested in element.iterdescendants("table") if _owner(nested) is table]
+    return len(element.text_content().split()) - sum(
+        len(table.text_content().split()) for table in inner
+    )
 
 
-def _holds_prose(cell: HtmlElement, text: str, table: HtmlElement) -> bool:
-    """Whether the cell holds running text: a long passage, or paragraphs of some length
-    (an infobox's "Friends:" cell holds one short paragraph per name)."""
-    words = len(text.split())
+def _holds_prose(cell: HtmlElement, words: int, table: HtmlElement) -> bool:
+    """Whether the cell (``words`` of its own) holds running text: a long passage, or
+    paragraphs of some length (an infobox's "Friends:" cell holds one short paragraph per
+    name)."""
     if words >= LAYOUT_CELL_WORDS:
         return True
     if words < LAYOUT_CELL_WORDS // 2:
@@ -173,9 +173,8 @@ def _holds_prose(cell: HtmlElement, text: str, table: HtmlElement) -> bool:
     return len(paragraphs) >= LAYOUT_CELL_PARAGRAPHS
 
 
-def _all_links(table: HtmlElement, texts: list[str]) -> bool:
-    """Whether the table's own words are nearly all link text: a menu laid out in cells."""
-    words = sum(len(text.split()) for text in texts)
+def _all_links(table: HtmlElement, words: int) -> bool:
+    """Whether the table's own ``words`` are nearly all link text: a menu laid out in cells."""
     linked = sum(
         len(anchor.text_content().split()) for anchor in table.iter("a") if _owner(anchor) is table
     )
