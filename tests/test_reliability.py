@@ -270,6 +270,39 @@ def test_full_disk_at_start_is_one_line(pages_dir: Path, tmp_path: Path) -> None
     assert "full" in result.stderr or "disk" in result.stderr
 
 
+WORKERS_UNDER_NO_FILE_ROOM = """
+from pipeline.config import Config
+from pipeline.errors import MapError
+from pipeline.run.mapper import PageMapper
+
+PageMapper(Config(), 2).close()  # a run that ends before it needs the workers
+mapper = PageMapper(Config(), 2)
+try:
+    list(mapper.map([]))
+except MapError as exc:
+    print(exc)
+mapper.close()
+"""
+
+
+def test_workers_that_cannot_start_are_one_reason_not_a_thread_traceback() -> None:
+    """The pool starts in a thread while the database opens; when that start fails (here no
+    file may grow, as on a full disk), closing stays quiet and the run's error is one line."""
+
+    def no_file_room() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    result = subprocess.run(
+        [sys.executable, "-c", WORKERS_UNDER_NO_FILE_ROOM],
+        preexec_fn=no_file_room,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stderr == ""
+    assert result.stdout.startswith("the worker processes could not be started: ")
+
+
 def test_full_disk_mid_run_keeps_earlier_batches(pages_dir: Path, tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     result = _limited(pages_dir, db, file_limit=3 * 1024 * 1024)

@@ -30,6 +30,7 @@ from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.errors import MapError
 from pipeline.records import Page, Reason, Rejection
 
 STAGES = "pipeline.run.process"
@@ -175,11 +176,21 @@ class PageMapper:
         self._alive: tuple[Connection, Connection] | None = None
         self._starting: threading.Thread | None = None
         self._board: _Board | None = None
+        self._start_error: BaseException | None = None
         if self.workers > 1:
             self._starting = threading.Thread(target=self._start, daemon=True)
             self._starting.start()
 
     def _start(self) -> None:
+        """Start the pool; a failure is kept for whoever needs the pool, so that a run
+        which ends before it does (the database cannot be opened) reports its own error
+        as one line, not the thread's traceback."""
+        try:
+            self._start_pool()
+        except Exception as exc:  # reported by _ready_pool, when the pool is needed
+            self._start_error = exc
+
+    def _start_pool(self) -> None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([STAGES])
         # the parent keeps both ends open for as long as the pool may start workers
@@ -195,12 +206,16 @@ class PageMapper:
         )
 
     def _ready_pool(self) -> Pool | None:
+        self._join_start()
+        if self.workers > 1 and self._pool is None:
+            reason = f": {self._start_error}" if self._start_error else ""
+            raise MapError(f"the worker processes could not be started{reason}")
+        return self._pool
+
+    def _join_start(self) -> None:
         if self._starting is not None:
             self._starting.join()
             self._starting = None
-            if self._pool is None:
-                raise RuntimeError("the worker processes could not be started")
-        return self._pool
 
     def close(self) -> None:
         """Stop the workers (pages in flight are dropped; they were never stored)."""
@@ -212,8 +227,10 @@ class PageMapper:
         """Workers ignore SIGTERM, so ``Pool.terminate`` (which sends it) runs in a thread
         while every worker it still has, including any it started in place of a dead one,
         is killed outright; a worker killed while it held the task or result queue's lock
-        would leave it waiting forever, so those locks are released on its behalf."""
-        pool = self._ready_pool()
+        would leave it waiting forever, so those locks are released on its behalf. A pool
+        that never started has nothing to stop."""
+        self._join_start()
+        pool = self._pool
         if pool is not None:
             stopper = threading.Thread(target=pool.terminate, daemon=True)
             _kill_workers(pool)
