@@ -162,6 +162,28 @@ def test_a_brotli_response_is_inflated_like_gzip(tmp_path: Path) -> None:
     assert {page.body for page in pages} == {HTML}
 
 
+def test_a_body_stored_decoded_under_a_brotli_header_is_read_as_it_is(tmp_path: Path) -> None:
+    """Some archivers store the body decoded and keep its ``Content-Encoding`` header;
+    warcio reads such a body under ``gzip`` as it is, and so do we under ``br``."""
+    br = [("Content-Encoding", "br")]
+    write_encoded_warc(
+        tmp_path / "decoded.warc.gz",
+        [
+            ("https://x.test/gzip-header", HTML, [("Content-Encoding", "gzip")]),
+            ("https://x.test/br-header", HTML, br),
+            ("https://x.test/br-chunked", chunked(HTML), [*br, ("Transfer-Encoding", "chunked")]),
+        ],
+    )
+    pages, rejections = collect(tmp_path)
+    assert rejections == []
+    assert [page.url.rsplit("/", 1)[1] for page in pages] == [
+        "gzip-header",
+        "br-header",
+        "br-chunked",
+    ]
+    assert {page.body for page in pages} == {HTML}
+
+
 def test_a_brotli_bomb_or_a_damaged_brotli_body_costs_only_its_record(tmp_path: Path) -> None:
     import brotli
 

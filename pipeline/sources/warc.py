@@ -98,15 +98,23 @@ def unbrotli(stream, limit: int) -> bytes:
     """Inflate a brotli stream to at most ``limit`` + 1 bytes (a larger page is refused by
     its size, like a gzip bomb); a stream that is damaged or cut raises ``ValueError``.
 
+    A payload that is plain markup under the header (an archiver that stored the body
+    decoded and kept the header) is taken as it is, as warcio takes a ``gzip`` one: its
+    first bytes do not inflate, and they read as HTML.
+
     >>> import io
     >>> unbrotli(io.BytesIO(brotli.compress(b"<p>hi</p>" * 3)), 100)
     b'<p>hi</p><p>hi</p><p>hi</p>'
+    >>> unbrotli(io.BytesIO(b"<!DOCTYPE html><p>hi</p>"), 100)
+    b'<!DOCTYPE html><p>hi</p>'
     """
     inflater = brotli.Decompressor()
     out: list[bytes] = []
     size = 0
     try:
         while size <= limit and (block := stream.read(1 << 16)):
+            if not out and _not_brotli(block):
+                return (block + stream.read(max(0, limit + 1 - len(block))))[: limit + 1]
             out.append(inflater.process(block, output_buffer_limit=limit + 1 - size))
             size += len(out[-1])
             while size <= limit and not inflater.can_accept_more_data():
@@ -119,6 +127,18 @@ def unbrotli(stream, limit: int) -> bytes:
     if size <= limit and not inflater.is_finished():
         raise ValueError("the brotli data ends early")
     return b"".join(out)
+
+
+def _not_brotli(block: bytes) -> bool:
+    """Whether a payload's first block is markup that brotli cannot read (tried on a
+    decompressor of its own, so the real one starts clean either way)."""
+    if block.lstrip()[:1] != b"<":
+        return False
+    try:
+        brotli.Decompressor().process(block, output_buffer_limit=1 << 16)
+    except brotli.error:
+        return True
+    return False
 
 
 class _Damaged(Exception):
