@@ -157,7 +157,7 @@ def _own_words(element: HtmlElement) -> int:
     table = _owner(element)
     inner = [nested for nested in element.iterdescendants("table") if _owner(nested) is table]
     return len(element.text_content().split()) - sum(
-        len(table.text_content().split()) for table in inner
+        len(nested.text_content().split()) for nested in inner
     )
 
 
