@@ -110,6 +110,27 @@ def test_section_headings_with_edit_links_stay() -> None:
     assert all(heading in page.text for heading in headings)
 
 
+def test_a_list_of_timed_headlines_goes_and_a_timetable_stays() -> None:
+    """Latest headlines stamped with their times are links to other stories; the same shape
+    without links is the article's own timetable."""
+    latest = [f"{title} {n + 1}:15 p.m. ET" for n, (title, _) in enumerate(OTHER_STORIES[:4])]
+    timetable = [
+        "Doors open at the town hall 6:30 p.m.",
+        "The harbour plans are presented 7:00 p.m.",
+        "Residents put their questions 7:45 p.m.",
+    ]
+    linked = "".join(
+        f'<li><a href="/s/{n}">{line.rsplit(" ", 3)[0]}</a> {" ".join(line.split()[-3:])}</li>'
+        for n, line in enumerate(latest)
+    )
+    plain = "".join(f"<li>{line}</li>" for line in timetable)
+    content = f"<p>The meeting:</p><ul>{plain}</ul><h3>Latest news</h3><ul>{linked}</ul>"
+    page = processed(page_html(content, menu=False, closing=f"<p>{PROSE}</p>"))
+    assert all(line in page.text for line in timetable)
+    assert not any(title in page.text for title, _ in OTHER_STORIES[:4])
+    assert {item.rule for item in page.removed} == {"timed_headline"}
+
+
 def test_text_files_keep_the_shape_rules() -> None:
     """Without markup the shape rules judge alone, as before."""
     lines = [*MENU, "", "The mayor opened the new bridge on Monday."]

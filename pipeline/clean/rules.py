@@ -347,7 +347,9 @@ RULES: tuple[Rule, ...] = (
         max_words=8,
     ),
     # Another story's headline in a list, stamped with its time ("- Flood watch issued for
-    # the valley 4:15 p.m. ET"): a list of the latest headlines.
+    # the valley 4:15 p.m. ET"): a list of the latest headlines. A shape rule: on an HTML
+    # page the headline must be a link, so an article's own timetable ("- Doors open at the
+    # town hall 7:30 p.m.") stays.
     _rule(
         "timed_headline",
         r"[-•*]\s+[^.!?]{10,160}\s\d{1,2}:\d{2}\s*([ap]\.?m\.?)?(\s+(?-i:[A-Z]{2,4}))?",
@@ -451,7 +453,7 @@ CAPS_TEASER_MIN_WORDS = 8
 
 # Pattern rules that judge a line by its shape alone: on an HTML page they remove a line
 # only when the markup confirms it is navigation (``pipeline/extract/structure.py``).
-SHAPE_RULES = frozenset({"caps_teaser", "related_teaser"})
+SHAPE_RULES = frozenset({"caps_teaser", "related_teaser", "timed_headline"})
 # Pattern rules for photo credits that a sentence can also match ("... / Reuters"): on an
 # HTML page they remove a line only inside a caption (figcaption, figure, a caption class).
 CAPTION_RULES = frozenset({"caption_credit"})
