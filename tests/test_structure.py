@@ -131,6 +131,18 @@ def test_a_list_of_timed_headlines_goes_and_a_timetable_stays() -> None:
     assert {item.rule for item in page.removed} == {"timed_headline"}
 
 
+def test_linked_classified_adverts_go_and_an_articles_price_list_stays() -> None:
+    """Adverts whose price is a link go; the same shape without links is the article's."""
+    adverts = [("£9,450", "North West"), ("£12,995", "Yorkshire"), ("£7,250", "Scotland")]
+    prices = ["£25 - adult ticket", "£12 - child under sixteen", "£60 - family of four"]
+    linked = "".join(f'<p><a href="/ad/{n}">{p}</a> · {w}</p>' for n, (p, w) in enumerate(adverts))
+    plain = "".join(f"<li>{price}</li>" for price in prices)
+    content = f"<p>Tickets for the harbour tour:</p><ul>{plain}</ul>{linked}"
+    page = processed(page_html(content, menu=False, closing=f"<p>{PROSE}</p>"))
+    assert all(price in page.text for price in prices)
+    assert [item.rule for item in page.removed] == ["classified"] * len(adverts)
+
+
 def test_text_files_keep_the_shape_rules() -> None:
     """Without markup the shape rules judge alone, as before."""
     lines = [*MENU, "", "The mayor opened the new bridge on Monday."]

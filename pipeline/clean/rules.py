@@ -340,7 +340,9 @@ RULES: tuple[Rule, ...] = (
         r"|view (the )?(gallery|slideshow|all photos)|play video|watch video|more videos)\W*",
         max_words=6,
     ),
-    # A classified advert's price and place ("£9,450 · North West", "$12,500 | Leeds").
+    # A classified advert's price and place ("£9,450 · North West", "$12,500 | Leeds"). A
+    # shape rule: on an HTML page the advert must be a link, so an article's own price list
+    # ("- £25 - adult ticket") stays.
     _rule(
         "classified",
         r"[-•*]?\s*[£$€]\s?\d[\d,.]*(\s*(k|ono|o\.n\.o\.))?\s*[·|•–-]\s*[\w .'’-]{2,30}",
@@ -453,7 +455,7 @@ CAPS_TEASER_MIN_WORDS = 8
 
 # Pattern rules that judge a line by its shape alone: on an HTML page they remove a line
 # only when the markup confirms it is navigation (``pipeline/extract/structure.py``).
-SHAPE_RULES = frozenset({"caps_teaser", "related_teaser", "timed_headline"})
+SHAPE_RULES = frozenset({"caps_teaser", "related_teaser", "timed_headline", "classified"})
 # Pattern rules for photo credits that a sentence can also match ("... / Reuters"): on an
 # HTML page they remove a line only inside a caption (figcaption, figure, a caption class).
 CAPTION_RULES = frozenset({"caption_credit"})
